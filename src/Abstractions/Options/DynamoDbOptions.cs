@@ -1,0 +1,41 @@
+namespace DynamoWriter.Options;
+
+public sealed class DynamoDbOptions
+{
+    public const string DefaultRegion = "us-east-1";
+    public const string DefaultTableName = "stream-consumer";
+    public const int DefaultRetryMax = 5;
+    public static readonly TimeSpan DefaultRetryWaitMax = TimeSpan.FromSeconds(10);
+    public const int DefaultBatchSize = 25;
+    public const int MaxBatchSize = 25;
+    public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(100);
+    public const int DefaultMaxInFlight = 64;
+    public const string DefaultVersionAttribute = "_version";
+
+    /// <summary>Empty for the AWS default; "localhost:8000" or "http://localhost:8000" for a local server.</summary>
+    public string Endpoint { get; set; } = "";
+    public string Region { get; set; } = DefaultRegion;
+    public string TableName { get; set; } = DefaultTableName;
+
+    /// <summary>Per-stream table names; streams not listed use <see cref="TableName"/>.</summary>
+    public Dictionary<string, string> Tables { get; set; } = new(StringComparer.Ordinal);
+
+    public int RetryMax { get; set; } = DefaultRetryMax;
+    public TimeSpan RetryWaitMax { get; set; } = DefaultRetryWaitMax;
+    public int BatchSize { get; set; } = DefaultBatchSize;
+    public TimeSpan FlushInterval { get; set; } = DefaultFlushInterval;
+
+    /// <summary>Create missing tables with a <c>pk</c> string hash key (for local use).</summary>
+    public bool CreateTable { get; set; }
+
+    public WritePolicy WritePolicy { get; set; } = WritePolicy.Overwrite;
+
+    /// <summary>Concurrent DynamoDB requests per partition.</summary>
+    public int MaxInFlight { get; set; } = DefaultMaxInFlight;
+
+    /// <summary>newer-wins: numeric entry field holding the version; empty means use the entry ID.</summary>
+    public string VersionField { get; set; } = "";
+    public string VersionAttribute { get; set; } = DefaultVersionAttribute;
+
+    public string TableFor(string stream) => Tables.TryGetValue(stream, out var t) && !string.IsNullOrEmpty(t) ? t : TableName;
+}

@@ -1,0 +1,57 @@
+namespace DynamoWriter.Options;
+
+/// <summary>The whole configuration, bound from the <c>sc</c> section.</summary>
+public sealed class DynamoWriterOptions
+{
+    public const string SectionName = "sc";
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    public LogOptions Log { get; set; } = new();
+    public StreamOptions Stream { get; set; } = new();
+    public DynamoDbOptions DynamoDB { get; set; } = new();
+    public MappingOptions Mapping { get; set; } = new();
+    public HttpOptions Http { get; set; } = new();
+    public CheckpointOptions Checkpoint { get; set; } = new();
+
+    /// <summary>How long a graceful stop may take before what is left stays pending in Redis.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+}
+
+public sealed class LogOptions
+{
+    public const string DefaultLevel = "info";
+    public const string DefaultFormat = "text";
+
+    /// <summary>debug, info, warn or error.</summary>
+    public string Level { get; set; } = DefaultLevel;
+
+    /// <summary>text or json.</summary>
+    public string Format { get; set; } = DefaultFormat;
+}
+
+public sealed class HttpOptions
+{
+    public const int DefaultPort = 8080;
+
+    /// <summary>Port for /metrics and health endpoints; 0 disables the listener.</summary>
+    public int Port { get; set; } = DefaultPort;
+}
+
+public sealed class MappingOptions
+{
+    public const string DefaultPayloadField = "payload";
+
+    public MappingFormat Format { get; set; } = MappingFormat.Fields;
+
+    /// <summary>With <see cref="MappingFormat.Json"/>, the entry field that holds the JSON object.</summary>
+    public string PayloadField { get; set; } = DefaultPayloadField;
+}
+
+public sealed class CheckpointOptions
+{
+    public const string DefaultTableName = "stream-consumer-checkpoints";
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
+
+    public string TableName { get; set; } = DefaultTableName;
+    public TimeSpan Interval { get; set; } = DefaultInterval;
+}
