@@ -1,0 +1,47 @@
+using Amazon.DynamoDBv2;
+using DynamoWriter.Diagnostics;
+using DynamoWriter.DynamoDb;
+using DynamoWriter.Options;
+using DynamoWriter.Pipeline.Engine;
+using DynamoWriter.Pipeline.Publishing;
+using DynamoWriter.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the DynamoWriter engine to any Generic Host or ASP.NET Core application.</summary>
+public static class DynamoWriterServiceCollectionExtensions
+{
+    /// <summary>Binds options from <paramref name="section"/> (the <c>sc</c> section) and adds the engine.</summary>
+    public static IServiceCollection AddDynamoWriter(this IServiceCollection services, IConfiguration section)
+    {
+        services.AddDynamoWriterOptions(section);
+        return services.AddDynamoWriterCore();
+    }
+
+    /// <summary>Configures options in code and adds the engine.</summary>
+    public static IServiceCollection AddDynamoWriter(this IServiceCollection services, Action<DynamoWriterOptions> configure)
+    {
+        services.AddDynamoWriterOptions(configure);
+        return services.AddDynamoWriterCore();
+    }
+
+    private static IServiceCollection AddDynamoWriterCore(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new DynamoWriterMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IAmazonDynamoDB>(sp => DynamoClientFactory.Create(sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.DynamoDB));
+        services.TryAddSingleton<DynamoWriterEngine>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DynamoWriterEngine>());
+        services.TryAddSingleton<IStreamPublisher>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value;
+            return new RedisStreamPublisher(new RedisClient(RedisClientOptions.From(options.Stream.EffectiveServer, "dynamo-writer:publisher")), options.Mapping);
+        });
+        return services;
+    }
+}

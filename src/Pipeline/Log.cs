@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+
+namespace DynamoWriter.Pipeline;
+
+/// <summary>
+/// Every log line the engine writes. Event ids are stable: once shipped, an event's id and name are part
+/// of the interface people alert on.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "DynamoWriter starting: consumer {Consumer} in group {Group}, streams {Streams}, write policy {Policy}")]
+    public static partial void EngineStarting(ILogger logger, string consumer, string group, string streams, WritePolicy policy);
+
+    [LoggerMessage(1001, LogLevel.Information, "DynamoWriter stopping: reading stopped, finishing in-flight writes")]
+    public static partial void EngineStopping(ILogger logger);
+
+    [LoggerMessage(1002, LogLevel.Information, "DynamoWriter stopped: {Written} written, {Skipped} skipped, {DeadLettered} dead-lettered, {Acknowledged} acknowledged")]
+    public static partial void EngineStopped(ILogger logger, long written, long skipped, long deadLettered, long acknowledged);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Shutdown timeout reached: what was not written stays pending in Redis for the next start")]
+    public static partial void ShutdownTimedOut(ILogger logger);
+
+    [LoggerMessage(1010, LogLevel.Information, "Partition {Stream}: consumer group {Group} created at {StartId}")]
+    public static partial void GroupCreated(ILogger logger, string stream, string group, string startId);
+
+    [LoggerMessage(1011, LogLevel.Information, "Partition {Stream}: re-reading {Count} entries this consumer left pending")]
+    public static partial void PendingReread(ILogger logger, string stream, int count);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Partition {Stream}: Redis read failed, retrying in {DelayMs} ms")]
+    public static partial void ReadFailed(ILogger logger, Exception exception, string stream, long delayMs);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Partition {Stream}: consumer group {Group} is missing, recreating it")]
+    public static partial void GroupMissing(ILogger logger, string stream, string group);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Partition {Stream}: DynamoDB is not accepting writes ({FailedCount} entries waiting), paused; retry {Attempt} in {DelayMs} ms")]
+    public static partial void PartitionPaused(ILogger logger, string stream, int failedCount, int attempt, long delayMs);
+
+    [LoggerMessage(1021, LogLevel.Information, "Partition {Stream}: DynamoDB accepts writes again, resumed after {Attempts} retries")]
+    public static partial void PartitionResumed(ILogger logger, string stream, int attempts);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Partition {Stream}: acknowledging {Count} entries failed, retrying")]
+    public static partial void AckFailed(ILogger logger, Exception exception, string stream, int count);
+
+    [LoggerMessage(1023, LogLevel.Error, "Partition {Stream}: batch processing failed unexpectedly; its entries stay pending and will be re-read")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(1030, LogLevel.Error, "Entry {Stream}/{Id} dead-lettered to {DeadLetterStream}: {ErrorKind}: {Error}")]
+    public static partial void DeadLettered(ILogger logger, string stream, string id, string deadLetterStream, string errorKind, string error);
+
+    [LoggerMessage(1031, LogLevel.Warning, "Dead-lettering {Count} entries of {Stream} failed, retrying")]
+    public static partial void DeadLetterFailed(ILogger logger, Exception exception, string stream, int count);
+}

@@ -1,0 +1,60 @@
+using System.Threading.Channels;
+using DynamoWriter.DynamoDb;
+
+namespace DynamoWriter.Pipeline.Partitions;
+
+/// <summary>
+/// One stream of one consumer group: a reader loop that pulls entries with XREADGROUP into a bounded
+/// channel, and a writer loop that batches them into DynamoDB and acknowledges what is persisted.
+/// The bounded channel is the back-pressure: when writing falls behind, the reader waits instead of
+/// pulling more entries into memory.
+/// </summary>
+internal sealed partial class StreamPartition
+{
+    private readonly PartitionContext _ctx;
+    private readonly IItemWriter _writer;
+    private readonly TableKeySchema _schema;
+    private readonly Channel<StreamEntry> _entries;
+    private readonly SemaphoreSlim _batchSlots;
+    private readonly int _maxBatches;
+
+    public StreamPartition(string stream, PartitionContext ctx, IItemWriter writer, TableKeySchema schema)
+    {
+        Stream = stream;
+        _ctx = ctx;
+        _writer = writer;
+        _schema = schema;
+        var dynamo = ctx.Options.DynamoDB;
+        _maxBatches = ConcurrentBatches(dynamo);
+        _batchSlots = new SemaphoreSlim(_maxBatches, _maxBatches);
+        var capacity = Math.Max(ctx.Options.Stream.ReadCount, dynamo.BatchSize * _maxBatches) * 2;
+        _entries = Channel.CreateBounded<StreamEntry>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string Stream { get; }
+
+    /// <summary>
+    /// Runs until <paramref name="readToken"/> stops reading and everything read is written and
+    /// acknowledged, or until <paramref name="hardToken"/> abandons in-flight work (it stays pending).
+    /// </summary>
+    public async Task RunAsync(CancellationToken readToken, CancellationToken hardToken)
+    {
+        var reading = ReadLoopAsync(readToken, hardToken);
+        var writing = WriteLoopAsync(hardToken);
+        await Task.WhenAll(reading, writing).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Concurrent batch requests per partition. Batch writes carry 25 items each, so maxInFlight counts
+    /// requests directly; conditional writers fan a batch out into one request per item themselves.
+    /// </summary>
+    internal static int ConcurrentBatches(Options.DynamoDbOptions dynamo) =>
+        dynamo.WritePolicy == WritePolicy.Overwrite
+            ? Math.Max(1, Math.Min(dynamo.MaxInFlight, 16))
+            : Math.Max(1, dynamo.MaxInFlight / Math.Max(1, dynamo.BatchSize));
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using DynamoWriter.Configuration;
+using DynamoWriter.Options;
+using Microsoft.Extensions.Configuration;
+
+namespace DynamoWriter.Service.Commands;
+
+/// <summary>Options and start-up steps shared by every command.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string?> Config = new("--config", "-c")
+    {
+        Description = "YAML configuration file (default: config/base.yaml when present). SC_* environment variables override it.",
+        Recursive = true,
+    };
+
+    /// <summary>
+    /// Loads YAML + SC_ environment and validates it; on errors prints every one of them, with key paths,
+    /// and returns null so the caller exits non-zero.
+    /// </summary>
+    public static (IConfigurationRoot Root, DynamoWriterOptions Options)? Load(ParseResult parse)
+    {
+        IConfigurationRoot root;
+        try
+        {
+            root = ConfigurationLoader.Build(parse.GetValue(Config), AppContext.BaseDirectory);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
+        {
+            Console.Error.WriteLine($"DynamoWriter configuration could not be read: {ex.Message}");
+            return null;
+        }
+
+        var options = ConfigurationLoader.LoadAndValidate(root, out var errors);
+        if (errors.Count > 0)
+        {
+            Console.Error.WriteLine(ConfigurationException.Format(errors));
+            return null;
+        }
+
+        return (root, options);
+    }
+}

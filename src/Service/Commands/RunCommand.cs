@@ -1,0 +1,38 @@
+using System.CommandLine;
+using DynamoWriter.Configuration;
+using DynamoWriter.Service.Hosting;
+
+namespace DynamoWriter.Service.Commands;
+
+/// <summary><c>dynamo-writer run</c>: the service in the foreground until SIGTERM or Ctrl-C.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var run = new Command("run", "Run the service (the default command).");
+        run.SetAction((parse, ct) => ExecuteAsync(parse, ct));
+        return run;
+    }
+
+    public static async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (CommonOptions.Load(parse) is not { } loaded)
+        {
+            return 2;
+        }
+
+        await using var app = ServiceHost.Build(loaded.Root, loaded.Options);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DynamoWriter.Service");
+        ServiceLog.EffectiveConfiguration(logger, string.Join(Environment.NewLine + "  ", OptionsDescriber.Describe(loaded.Options)));
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ServiceLog.StartFailed(logger, ex);
+            return 1;
+        }
+    }
+}
