@@ -5,6 +5,7 @@ var root = new RootCommand("DynamoWriter: persists Redis/Valkey stream entries i
 var run = RunCommand.Create();
 root.Subcommands.Add(run);
 root.Subcommands.Add(ProduceCommand.Create());
+root.Subcommands.Add(PeekCommand.Create());
 // `dynamo-writer` with no command runs the service, as the Go service did.
 root.Options.Add(CommonOptions.Config);
 root.SetAction((parse, ct) => RunCommand.ExecuteAsync(parse, ct));

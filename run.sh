@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs DynamoWriter on this machine. Installs what is missing, starts a local redis-server
+# (127.0.0.1:6379) and dynalite (127.0.0.1:8000, data kept in .run/dynalite) unless
+# SC_STREAM_REDIS_ADDRESS / SC_DYNAMODB_ENDPOINT point elsewhere, builds the service, and runs it.
+#
+#   ./run.sh                                  the service, in the foreground (Ctrl-C stops it)
+#   ./run.sh produce --stream events -n 1000  any other dynamo-writer command, same servers
+#   ./run.sh peek                             what is in the table
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+DW_NEED_PROMTOOL=0 bash scripts/install-deps.sh
+source scripts/servers.sh
+
+state="$root/.run"
+mkdir -p "$state"
+pids=()
+# Servers run in their own session (setsid) so Ctrl-C reaches only the service, which then drains
+# and acknowledges against servers that are still up; they are stopped after it exits.
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+if [ -z "${SC_STREAM_REDIS_ADDRESS:-}${SC_STREAM_VALKEY_ADDRESS:-}" ]; then
+  export SC_STREAM_REDIS_ADDRESS=127.0.0.1:6379
+  if ! listening 127.0.0.1 6379; then
+    echo "starting redis-server on 127.0.0.1:6379 (data in .run/redis)" >&2
+    mkdir -p "$state/redis"
+    setsid redis-server --bind 127.0.0.1 --port 6379 --dir "$state/redis" --appendonly yes --loglevel warning \
+      --logfile "$state/redis/redis.log" &
+    pids+=($!)
+    dw_wait_port 127.0.0.1 6379 20
+  fi
+fi
+
+if [ -z "${SC_DYNAMODB_ENDPOINT:-}" ]; then
+  export SC_DYNAMODB_ENDPOINT=http://127.0.0.1:8000
+  if ! listening 127.0.0.1 8000; then
+    echo "starting dynalite on 127.0.0.1:8000 (data in .run/dynalite)" >&2
+    mkdir -p "$state/dynalite"
+    setsid tools/dynalite/node_modules/.bin/dynalite --host 127.0.0.1 --port 8000 --path "$state/dynalite" >"$state/dynalite.log" 2>&1 &
+    pids+=($!)
+    dw_wait_port 127.0.0.1 8000 30
+  fi
+  # A local server starts empty: let the service create its tables.
+  export SC_DYNAMODB_CREATETABLE=${SC_DYNAMODB_CREATETABLE:-true}
+fi
+
+if [ ! -x "$state/bin/dynamo-writer" ] || [ -n "$(find src config -newer "$state/bin/dynamo-writer" -print -quit)" ]; then
+  echo "building dynamo-writer" >&2
+  dotnet publish src/Service -c Release -o "$state/bin" -nologo -v q >&2
+fi
+
+cmd=("$@")
+[ ${#cmd[@]} -eq 0 ] && cmd=(run)
+set +e
+(cd "$root" && "$state/bin/dynamo-writer" "${cmd[@]}")
+rc=$?
+exit $rc
