@@ -37,7 +37,7 @@ internal static class PeekCommand
         {
             var page = await client.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start }, cancellationToken).ConfigureAwait(false);
             count += page.Count ?? 0;
-            shown.AddRange(page.Items.Take(Math.Max(0, parse.GetValue(Limit) - shown.Count)));
+            shown.AddRange((page.Items ?? []).Take(Math.Max(0, parse.GetValue(Limit) - shown.Count)));
             start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
         while (start is not null);

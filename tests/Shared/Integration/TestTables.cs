@@ -17,7 +17,7 @@ internal static class TestTables
         do
         {
             var page = await client.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start });
-            items.AddRange(page.Items);
+            items.AddRange(page.Items ?? []);
             start = page.LastEvaluatedKey is { Count: > 0 } k ? k : null;
         }
         while (start is not null);
