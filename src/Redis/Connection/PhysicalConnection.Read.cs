@@ -1,0 +1,46 @@
+using DynamoWriter.Redis.Protocol;
+
+namespace DynamoWriter.Redis.Connection;
+
+internal sealed partial class PhysicalConnection
+{
+    private readonly RespReader _reader;
+
+    private void StartReading() => _ = Task.Run(ReadLoopAsync);
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var read = await _stream.ReadAsync(_reader.GetWriteMemory()).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    Fail(new RedisConnectionException($"{_endpoint} closed the connection."));
+                    return;
+                }
+
+                _reader.Advance(read);
+                while (_reader.TryRead(out var reply))
+                {
+                    if (!_pending.TryDequeue(out var pending))
+                    {
+                        throw new RedisProtocolException($"Received {reply} while no command was waiting for a reply.");
+                    }
+
+                    // A caller that cancelled its wait is still dequeued here: the FIFO stays in step.
+                    pending.TrySetResult(reply);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+        finally
+        {
+            _reader.Dispose();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using DynamoWriter.Redis.Protocol;
+
+namespace DynamoWriter.Redis.Connection;
+
+/// <summary>
+/// One socket to the server with its pipeline: commands are written in the order they are queued and
+/// replies are matched to them first-in, first-out. A connection is never reused after it fails;
+/// <see cref="RedisClient"/> opens a new one.
+/// </summary>
+internal sealed partial class PhysicalConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly Action<string>? _log;
+    private readonly string _endpoint;
+
+    // Guards _failure, the output buffer and the order of _pending: a command is queued in the same
+    // critical section that encodes it, so the queue order is the wire order.
+    private readonly Lock _sync = new();
+    private readonly ConcurrentQueue<PendingReply> _pending = new();
+    private Exception? _failure;
+
+    private PhysicalConnection(Socket socket, Stream stream, string endpoint, Action<string>? log)
+    {
+        _socket = socket;
+        _stream = stream;
+        _endpoint = endpoint;
+        _log = log;
+        _output = new RespWriter();
+        _flushing = new RespWriter();
+        _reader = new RespReader();
+    }
+
+    public bool IsAlive => Volatile.Read(ref _failure) is null;
+
+    /// <summary>Commands sent whose replies have not arrived.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Closes the socket; every pending command fails with <see cref="RedisConnectionException"/>.</summary>
+    public void Abort(string reason) => Fail(new RedisConnectionException($"Connection to {_endpoint} closed: {reason}."));
+
+    public ValueTask DisposeAsync()
+    {
+        Abort("the client was disposed");
+        return ValueTask.CompletedTask;
+    }
+
+    private void Fail(Exception cause)
+    {
+        lock (_sync)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+
+            _failure = cause;
+        }
+
+        // Closing the socket first aborts a pending receive, so the read loop ends promptly.
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception)
+        {
+            // Already disconnected: nothing left to shut down.
+        }
+
+        _socket.Dispose();
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (Exception)
+        {
+            // A TLS stream may complain about its closed socket; it is gone either way.
+        }
+
+        var error = cause as RedisConnectionException
+            ?? new RedisConnectionException($"Connection to {_endpoint} lost: {cause.Message}", cause);
+        _log?.Invoke($"redis: connection to {_endpoint} closed ({error.Message}); failing {_pending.Count} pending command(s)");
+
+        // Nothing is enqueued after _failure is set (Send checks it under the lock), so this drains everything.
+        while (_pending.TryDequeue(out var pending))
+        {
+            pending.Fail(error);
+        }
+    }
+
+    /// <summary>The awaitable reply of one sent command.</summary>
+    internal sealed class PendingReply : TaskCompletionSource<RespValue>
+    {
+        // Replies complete on the read loop; running callers' continuations there would stall every other reply.
+        public PendingReply()
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+        }
+
+        public void Fail(Exception error)
+        {
+            if (TrySetException(error))
+            {
+                // A caller that gave up waiting (cancellation) never observes this; do not report it as unobserved.
+                _ = Task.Exception;
+            }
+        }
+    }
+}
