@@ -1,0 +1,246 @@
+using DynamoWriter.Options;
+using Microsoft.Extensions.Options;
+
+namespace DynamoWriter.Configuration;
+
+/// <summary>
+/// Checks the bound options and reports every problem at once, with its key path, together with the
+/// binder's conversion errors (Aspire's <c>ValidateDashboardOptions</c> does the same): a user with
+/// three mistakes learns of all three from one start.
+/// </summary>
+public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriterOptions>
+{
+    public const int MinReadCount = 1;
+    public const int MaxReadCount = 100_000;
+    public const int MaxMaxInFlight = 1024;
+
+    /// <summary>A longer XREADGROUP BLOCK would delay shutdown and claim loops for no gain.</summary>
+    public static readonly TimeSpan MaxBlock = TimeSpan.FromHours(1);
+
+    private static readonly string[] LogLevels = ["debug", "info", "warn", "error"];
+    private static readonly string[] LogFormats = ["text", "json"];
+
+    private readonly OptionsBindingErrors? _bindingErrors;
+
+    public DynamoWriterOptionsValidator(OptionsBindingErrors? bindingErrors = null)
+    {
+        _bindingErrors = bindingErrors;
+    }
+
+    public ValidateOptionsResult Validate(string? name, DynamoWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ConfigError>(_bindingErrors?.Errors ?? []);
+        errors.AddRange(Collect(options));
+
+        // One failure holding the whole formatted list, so OptionsValidationException.Message is the
+        // start-up message itself rather than the failures joined with "; ".
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(ConfigurationException.Format(errors));
+    }
+
+    /// <summary>The semantic errors of <paramref name="options"/>, in schema order.</summary>
+    public static IReadOnlyList<ConfigError> Collect(DynamoWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ConfigError>();
+        void Add(string key, string message) => errors.Add(new ConfigError("sc." + key, message));
+
+        var log = options.Log;
+        if (!LogLevels.Contains(log.Level, StringComparer.OrdinalIgnoreCase))
+        {
+            Add("log.level", $"'{log.Level}' is not one of {string.Join(", ", LogLevels)}");
+        }
+
+        if (!LogFormats.Contains(log.Format, StringComparer.OrdinalIgnoreCase))
+        {
+            Add("log.format", $"'{log.Format}' is not one of {string.Join(", ", LogFormats)}");
+        }
+
+        ValidateStream(options.Stream, Add);
+        ValidateDynamoDb(options.DynamoDB, Add);
+
+        if (options.Mapping.Format == MappingFormat.Json && string.IsNullOrWhiteSpace(options.Mapping.PayloadField))
+        {
+            Add("mapping.payloadField", "must not be empty when mapping.format is json");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Checkpoint.TableName))
+        {
+            Add("checkpoint.tableName", "must not be empty");
+        }
+
+        Positive(options.Checkpoint.Interval, "checkpoint.interval", Add);
+
+        if (options.Http.Port is < 0 or > 65535)
+        {
+            Add("http.port", $"{options.Http.Port} is out of range (0 to 65535; 0 disables the listener)");
+        }
+
+        Positive(options.ShutdownTimeout, "shutdownTimeout", Add);
+        return errors;
+    }
+
+    private static void ValidateStream(StreamOptions stream, Action<string, string> add)
+    {
+        // Only the server actually used must be complete; an unused Redis block may stay as it is.
+        var serverKey = string.IsNullOrWhiteSpace(stream.Valkey.Address) ? "stream.redis" : "stream.valkey";
+        var server = stream.EffectiveServer;
+        if (string.IsNullOrWhiteSpace(server.Address))
+        {
+            add(serverKey + ".address", "must not be empty (host:port of the Redis or Valkey server)");
+        }
+        else if (!Addresses.IsHostPort(server.Address, out var problem))
+        {
+            add(serverKey + ".address", $"'{server.Address}' is not host:port ({problem})");
+        }
+
+        if (server.Db < 0)
+        {
+            add(serverKey + ".db", $"{server.Db} must be zero or more");
+        }
+
+        if (stream.Streams.Count == 0)
+        {
+            add("stream.streams", "must list at least one stream");
+        }
+
+        for (var i = 0; i < stream.Streams.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(stream.Streams[i]))
+            {
+                add($"stream.streams[{i}]", "must not be empty");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(stream.Group))
+        {
+            add("stream.group", "must not be empty");
+        }
+
+        if (stream.ReadCount is < MinReadCount or > MaxReadCount)
+        {
+            add("stream.readCount", $"{stream.ReadCount} is out of range ({MinReadCount} to {MaxReadCount})");
+        }
+
+        if (stream.Block < TimeSpan.Zero)
+        {
+            add("stream.block", $"{GoDuration.Format(stream.Block)} must be zero or more");
+        }
+        else if (stream.Block > MaxBlock)
+        {
+            add("stream.block", $"{GoDuration.Format(stream.Block)} is above the maximum of 1h");
+        }
+
+        Positive(stream.ClaimInterval, "stream.claimInterval", add);
+        Positive(stream.ClaimMinIdle, "stream.claimMinIdle", add);
+        if (stream.MaxDeliveries < 1)
+        {
+            add("stream.maxDeliveries", $"{stream.MaxDeliveries} must be at least 1");
+        }
+
+        // Zero is left to mean "off" for these two, as it may have in the Go service; only a negative
+        // value (possible from code, never from the binder) is nonsense.
+        NotNegative(stream.DiscoverInterval, "stream.discoverInterval", add);
+        NotNegative(stream.ConsumerExpiry, "stream.consumerExpiry", add);
+
+        ValidateDeadLetter(stream, add);
+    }
+
+    /// <summary>
+    /// Dead letters written back into a consumed stream would be read, fail and be dead-lettered again
+    /// forever, so the dead-letter key must differ from every source stream.
+    /// </summary>
+    private static void ValidateDeadLetter(StreamOptions stream, Action<string, string> add)
+    {
+        var template = stream.DeadLetter.Stream;
+        if (string.IsNullOrWhiteSpace(template))
+        {
+            add("stream.deadLetter.stream", "must not be empty");
+            return;
+        }
+
+        foreach (var source in stream.Streams.Where(s => !string.IsNullOrWhiteSpace(s)))
+        {
+            if (string.Equals(stream.DeadLetter.KeyFor(source), source, StringComparison.Ordinal))
+            {
+                var why = template.Contains("{stream}", StringComparison.Ordinal)
+                    ? $"'{template}' names the source stream itself; add a suffix such as {{stream}}:dlq"
+                    : $"'{template}' is also listed in stream.streams; dead letters would be consumed again";
+                add("stream.deadLetter.stream", why);
+                return;
+            }
+        }
+    }
+
+    private static void ValidateDynamoDb(DynamoDbOptions dynamo, Action<string, string> add)
+    {
+        if (dynamo.Endpoint.Length > 0)
+        {
+            var isUrl = dynamo.Endpoint.Contains("://", StringComparison.Ordinal);
+            if (isUrl ? !Addresses.IsHttpUrl(dynamo.Endpoint) : !Addresses.IsHostPort(dynamo.Endpoint, out _))
+            {
+                add("dynamoDB.endpoint", $"'{dynamo.Endpoint}' is not host:port or an http(s) URL (leave it empty for AWS)");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(dynamo.Region))
+        {
+            add("dynamoDB.region", "must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(dynamo.TableName))
+        {
+            add("dynamoDB.tableName", "must not be empty");
+        }
+
+        foreach (var (stream, table) in dynamo.Tables.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (string.IsNullOrWhiteSpace(table))
+            {
+                add($"dynamoDB.tables.{stream}", "table name must not be empty");
+            }
+        }
+
+        if (dynamo.RetryMax < 1)
+        {
+            add("dynamoDB.retryMax", $"{dynamo.RetryMax} must be at least 1");
+        }
+
+        Positive(dynamo.RetryWaitMax, "dynamoDB.retryWaitMax", add);
+        if (dynamo.BatchSize > DynamoDbOptions.MaxBatchSize)
+        {
+            add("dynamoDB.batchSize", $"{dynamo.BatchSize} is above the DynamoDB limit of {DynamoDbOptions.MaxBatchSize}");
+        }
+        else if (dynamo.BatchSize < 1)
+        {
+            add("dynamoDB.batchSize", $"{dynamo.BatchSize} must be at least 1");
+        }
+
+        Positive(dynamo.FlushInterval, "dynamoDB.flushInterval", add);
+        if (dynamo.MaxInFlight is < 1 or > MaxMaxInFlight)
+        {
+            add("dynamoDB.maxInFlight", $"{dynamo.MaxInFlight} is out of range (1 to {MaxMaxInFlight})");
+        }
+
+        if (string.IsNullOrWhiteSpace(dynamo.VersionAttribute))
+        {
+            add("dynamoDB.versionAttribute", "must not be empty");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string key, Action<string, string> add)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            add(key, $"{GoDuration.Format(value)} must be greater than zero");
+        }
+    }
+
+    private static void NotNegative(TimeSpan value, string key, Action<string, string> add)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            add(key, $"{GoDuration.Format(value)} must be zero or more");
+        }
+    }
+}
