@@ -49,4 +49,19 @@ internal static partial class Log
 
     [LoggerMessage(1031, LogLevel.Warning, "Dead-lettering {Count} entries of {Stream} failed, retrying")]
     public static partial void DeadLetterFailed(ILogger logger, Exception exception, string stream, int count);
+
+    [LoggerMessage(1040, LogLevel.Information, "Partition {Stream}: claimed {Count} entries idle in other consumers' pending lists")]
+    public static partial void Claimed(ILogger logger, string stream, int count);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Partition {Stream}: claiming idle entries failed, retrying")]
+    public static partial void ClaimFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(1050, LogLevel.Warning, "Partition {Stream}: consumer group {Group} was missing; recreated at checkpoint {Checkpoint}")]
+    public static partial void GroupRecreatedAtCheckpoint(ILogger logger, string stream, string group, string checkpoint);
+
+    [LoggerMessage(1051, LogLevel.Warning, "Partition {Stream}: writing the checkpoint failed, retrying at the next interval")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(1052, LogLevel.Debug, "Partition {Stream}: checkpoint advanced to {Checkpoint}")]
+    public static partial void CheckpointAdvanced(ILogger logger, string stream, string checkpoint);
 }

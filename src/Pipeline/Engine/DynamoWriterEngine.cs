@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
+using DynamoWriter.Pipeline.Checkpoints;
 using DynamoWriter.Pipeline.DeadLetters;
 using DynamoWriter.Pipeline.Partitions;
 using DynamoWriter.Redis;
@@ -53,7 +54,8 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
 
         // Fail start-up clearly (every missing table named) before anything is read.
         var catalog = new TableCatalog(_dynamo, _options.DynamoDB);
-        await catalog.EnsureTablesAsync(streams.Select(_options.DynamoDB.TableFor).Distinct(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+        var tables = streams.Select(_options.DynamoDB.TableFor).Append(_options.Checkpoint.TableName).Distinct(StringComparer.Ordinal);
+        await catalog.EnsureTablesAsync(tables, cancellationToken).ConfigureAwait(false);
 
         var server = stream.EffectiveServer;
         _commands = new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}"));
@@ -65,6 +67,7 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
             () => new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}:reader")),
             new ItemMapper(_options.Mapping, _options.DynamoDB),
             new DeadLetterWriter(_commands, stream, _metrics, _logger, _time),
+            new CheckpointStore(_dynamo, _options.Checkpoint.TableName),
             _metrics,
             _totals,
             _logger,

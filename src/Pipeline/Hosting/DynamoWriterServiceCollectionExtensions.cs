@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using DynamoWriter;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;

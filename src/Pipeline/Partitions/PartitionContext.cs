@@ -1,6 +1,7 @@
 using DynamoWriter.Diagnostics;
 using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
+using DynamoWriter.Pipeline.Checkpoints;
 using DynamoWriter.Pipeline.DeadLetters;
 using DynamoWriter.Redis;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ internal sealed record PartitionContext(
     Func<RedisClient> CreateReader,
     ItemMapper Mapper,
     DeadLetterWriter DeadLetters,
+    CheckpointStore? Checkpoints,
     DynamoWriterMetrics Metrics,
     PartitionTotals Totals,
     ILogger Logger,

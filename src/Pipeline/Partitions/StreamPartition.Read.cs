@@ -47,6 +47,7 @@ internal sealed partial class StreamPartition
                         }
 
                         pendingCursor = entries[^1].Id;
+                        entries = await WithDeliveryCountsAsync(entries, readToken).ConfigureAwait(false);
                     }
                     else
                     {
@@ -81,20 +82,8 @@ internal sealed partial class StreamPartition
         {
             // Stopping: entries already delivered but not yet in the channel stay pending for the next start.
         }
-        finally
-        {
-            _entries.Writer.TryComplete();
-        }
     }
 
-    private async Task EnsureGroupAsync(CancellationToken cancellationToken)
-    {
-        var group = _ctx.Options.Stream.Group;
-        if (await _ctx.Commands.XGroupCreateAsync(Stream, group, FromStart, mkStream: true, cancellationToken).ConfigureAwait(false))
-        {
-            Log.GroupCreated(_ctx.Logger, Stream, group, FromStart);
-        }
-    }
 
     private async Task AcceptAsync(IReadOnlyList<StreamEntry> entries, CancellationToken readToken, CancellationToken hardToken)
     {
@@ -103,7 +92,7 @@ internal sealed partial class StreamPartition
             return;
         }
 
-        _ctx.Metrics.EntriesRead.Add(entries.Count, new KeyValuePair<string, object?>("stream", Stream));
+        _ctx.Metrics.EntriesRead.Add(entries.Count, StreamTag);
         _ctx.Totals.AddRead(entries.Count);
         List<string>? deleted = null;
         foreach (var entry in entries)
@@ -120,7 +109,7 @@ internal sealed partial class StreamPartition
 
         if (deleted is not null)
         {
-            _ctx.Metrics.EntriesDeleted.Add(deleted.Count, new KeyValuePair<string, object?>("stream", Stream));
+            _ctx.Metrics.EntriesDeleted.Add(deleted.Count, StreamTag);
             await AcknowledgeAsync(deleted, hardToken).ConfigureAwait(false);
         }
     }

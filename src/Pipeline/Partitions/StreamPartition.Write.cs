@@ -75,7 +75,7 @@ internal sealed partial class StreamPartition
             await Task.Yield();
             var done = new List<string>(batch.Count);
             var written = new List<StreamEntry>(batch.Count);
-            List<DeadLetter>? dead = null;
+            var dead = TakeOverDelivered(batch);
             var items = new List<WriteItem>(batch.Count);
             foreach (var entry in batch)
             {
@@ -145,6 +145,7 @@ internal sealed partial class StreamPartition
 
             await AcknowledgeAsync(done, hardToken).ConfigureAwait(false);
             Record(written.Count, skipped, written);
+            CountForCheckpoint(written.Count, skipped, dead?.Count ?? 0);
         }
         catch (OperationCanceledException) when (hardToken.IsCancellationRequested)
         {

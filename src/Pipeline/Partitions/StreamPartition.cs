@@ -31,7 +31,7 @@ internal sealed partial class StreamPartition
         _entries = Channel.CreateBounded<StreamEntry>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false, // the reader and the claimer both feed it
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -44,9 +44,25 @@ internal sealed partial class StreamPartition
     /// </summary>
     public async Task RunAsync(CancellationToken readToken, CancellationToken hardToken)
     {
-        var reading = ReadLoopAsync(readToken, hardToken);
         var writing = WriteLoopAsync(hardToken);
-        await Task.WhenAll(reading, writing).ConfigureAwait(false);
+        var checkpointing = CheckpointLoopAsync(readToken);
+        try
+        {
+            await Task.WhenAll(ReadLoopAsync(readToken, hardToken), ClaimLoopAsync(readToken, hardToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _entries.Writer.TryComplete();
+        }
+
+        await writing.ConfigureAwait(false);
+        await checkpointing.ConfigureAwait(false);
+        // Shutdown order: reading stopped, in-flight writes finished and acknowledged, then the
+        // final checkpoint (unless the hard deadline already abandoned the work).
+        if (!hardToken.IsCancellationRequested)
+        {
+            await WriteCheckpointAsync(hardToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

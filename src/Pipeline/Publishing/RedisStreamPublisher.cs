@@ -16,13 +16,13 @@ public sealed class RedisStreamPublisher(RedisClient client, MappingOptions mapp
             throw new ArgumentException("A stream entry needs at least one field.", nameof(fields));
         }
 
-        return client.XAddAsync(stream, fields, cancellationToken: cancellationToken);
+        return client.XAddAsync(stream, fields, "*", cancellationToken);
     }
 
     public Task<string> PublishJsonAsync(string stream, string json, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(json);
-        return client.XAddAsync(stream, [new StreamField(mapping.PayloadField, json)], cancellationToken: cancellationToken);
+        return client.XAddAsync(stream, [new StreamField(mapping.PayloadField, json)], "*", cancellationToken);
     }
 
     public ValueTask DisposeAsync() => client.DisposeAsync();

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DynamoWriter.Configuration;
 using DynamoWriter.Options;
-using Microsoft.Extensions.Configuration;
 
 namespace DynamoWriter.Service.Commands;
 

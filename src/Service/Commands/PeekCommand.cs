@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using DynamoWriter.DynamoDb;
 using Spectre.Console;

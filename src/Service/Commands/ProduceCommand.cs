@@ -62,7 +62,7 @@ internal static class ProduceCommand
                     IReadOnlyList<StreamField> fields = json
                         ? [new StreamField(options.Mapping.PayloadField, JsonPayload(keyField, key, i, filler))]
                         : [new(keyField, key), new("seq", i.ToString(CultureInfo.InvariantCulture)), new("source", "produce"), new("data", filler)];
-                    inFlight.Add(client.XAddAsync(stream, fields, cancellationToken: cancellationToken));
+                    inFlight.Add(client.XAddAsync(stream, fields, "*", cancellationToken));
                     if (inFlight.Count == Window)
                     {
                         await Task.WhenAll(inFlight).ConfigureAwait(false);

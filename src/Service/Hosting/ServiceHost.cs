@@ -1,6 +1,5 @@
 using DynamoWriter.Options;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Configuration;
 
 namespace DynamoWriter.Service.Hosting;
 
