@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace DynamoWriter.Configuration;
@@ -17,13 +18,20 @@ public static class YamlConfigurationParser
         ArgumentNullException.ThrowIfNull(reader);
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var stream = new YamlStream();
+        var parser = new PositionTrackingParser(new Parser(reader));
         try
         {
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw SyntaxError(sourceName, ex.Start, Describe(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this without a position for some malformed flow collections
+            // (an unclosed '{' spanning lines); the end of the last good event is the best position left.
+            throw SyntaxError(sourceName, parser.LastGood, "cannot parse what follows (an unclosed '{' or '['?)");
         }
 
         // An empty file has no document: it configures nothing, like an empty JSON object.
@@ -49,11 +57,12 @@ public static class YamlConfigurationParser
             throw SyntaxError(sourceName, root.Start, "the top level must be a mapping such as 'sc:'");
         }
 
-        Visit(root, "", data, sourceName);
+        Visit(root, "", root.Start, data, sourceName);
         return data;
     }
 
-    private static void Visit(YamlNode node, string path, Dictionary<string, string?> data, string sourceName)
+    /// <param name="mark">Where the key (or sequence item) starts, for duplicate-key errors.</param>
+    private static void Visit(YamlNode node, string path, Mark mark, Dictionary<string, string?> data, string sourceName)
     {
         switch (node)
         {
@@ -66,7 +75,7 @@ public static class YamlConfigurationParser
                         throw SyntaxError(sourceName, keyNode.Start, "a key must be a plain, non-empty value");
                     }
 
-                    Visit(value, path.Length == 0 ? key : ConfigurationPath.Combine(path, key), data, sourceName);
+                    Visit(value, path.Length == 0 ? key : ConfigurationPath.Combine(path, key), keyNode.Start, data, sourceName);
                 }
 
                 break;
@@ -75,18 +84,19 @@ public static class YamlConfigurationParser
                 if (sequence.Children.Count == 0)
                 {
                     // "streams: []" is an explicit empty list; "" lets the binder tell it from "not set".
-                    Set(data, path, "", sequence.Start, sourceName);
+                    Set(data, path, "", mark, sourceName);
                 }
 
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    Visit(sequence.Children[i], ConfigurationPath.Combine(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), data, sourceName);
+                    var item = sequence.Children[i];
+                    Visit(item, ConfigurationPath.Combine(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), item.Start, data, sourceName);
                 }
 
                 break;
 
             case YamlScalarNode scalar:
-                Set(data, path, IsNull(scalar) ? "" : scalar.Value ?? "", scalar.Start, sourceName);
+                Set(data, path, IsNull(scalar) ? "" : scalar.Value ?? "", mark, sourceName);
                 break;
 
             default:
@@ -125,4 +135,23 @@ public static class YamlConfigurationParser
 
     private static ConfigurationException SyntaxError(string sourceName, Mark mark, string message) =>
         new([new ConfigError($"{sourceName}:{mark.Line}:{mark.Column}", $"YAML syntax error: {message}")]);
+
+    /// <summary>Remembers where the last successfully parsed event ended.</summary>
+    private sealed class PositionTrackingParser(IParser inner) : IParser
+    {
+        public Mark LastGood { get; private set; } = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (inner.Current is { } current)
+            {
+                LastGood = current.End;
+            }
+
+            return moved;
+        }
+    }
 }
