@@ -30,17 +30,26 @@ public static class OptionsBinder
     private static void BindObject(IConfiguration config, object target, string keyPath, List<ConfigError> errors)
     {
         var properties = OptionsSchema.Properties(target.GetType());
-        foreach (var child in config.GetChildren())
+        var children = config.GetChildren().ToList();
+
+        // Schema order, not the alphabetical order IConfiguration returns, so errors read like the
+        // file; unknown keys come last in each section.
+        foreach (var property in properties)
         {
             // IConfiguration keys are case-insensitive (SC_ variables arrive upper-case, then lowered).
-            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
-            if (property is null)
+            var child = children.FirstOrDefault(c => string.Equals(c.Key, property.Name, StringComparison.OrdinalIgnoreCase));
+            if (child is not null)
+            {
+                BindProperty(child, target, property, OptionsSchema.Child(keyPath, OptionsSchema.KeyName(property)), errors);
+            }
+        }
+
+        foreach (var child in children)
+        {
+            if (!properties.Any(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase)))
             {
                 errors.Add(new ConfigError(OptionsSchema.Child(keyPath, child.Key), UnknownKeyMessage(child.Key, properties)));
-                continue;
             }
-
-            BindProperty(child, target, property, OptionsSchema.Child(keyPath, OptionsSchema.KeyName(property)), errors);
         }
     }
 
