@@ -26,6 +26,7 @@ internal sealed partial class PhysicalConnection
             socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             // A peer that vanishes without a FIN is otherwise only noticed when a write fails.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            TuneKeepAlive(socket);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
 
             Stream stream = new NetworkStream(socket, ownsSocket: true);
@@ -65,6 +66,21 @@ internal sealed partial class PhysicalConnection
                 RedisConnectionException => ex,
                 _ => new RedisConnectionException($"Connecting to {endpoint} failed: {ex.Message}", ex),
             };
+        }
+    }
+
+    // The OS default (two hours of silence) would leave a blocked reader waiting on a dead peer far too long.
+    private static void TuneKeepAlive(Socket socket)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (Exception ex) when (ex is SocketException or PlatformNotSupportedException)
+        {
+            // Not tunable on this platform: the OS defaults still apply.
         }
     }
 
