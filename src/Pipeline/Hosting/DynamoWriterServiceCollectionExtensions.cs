@@ -4,7 +4,6 @@ using DynamoWriter.Diagnostics;
 using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
 using DynamoWriter.Pipeline.Engine;
-using DynamoWriter.Pipeline.Publishing;
 using DynamoWriter.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +15,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the DynamoWriter engine to any Generic Host or ASP.NET Core application.</summary>
 public static class DynamoWriterServiceCollectionExtensions
 {
+    private const string PublisherConnection = "DynamoWriter.Publisher";
+
     /// <summary>Binds options from <paramref name="section"/> (the <c>sc</c> section) and adds the engine.</summary>
     public static IServiceCollection AddDynamoWriter(this IServiceCollection services, IConfiguration section)
     {
@@ -38,11 +39,12 @@ public static class DynamoWriterServiceCollectionExtensions
         services.TryAddSingleton<IAmazonDynamoDB>(sp => DynamoClientFactory.Create(sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.DynamoDB));
         services.TryAddSingleton<DynamoWriterEngine>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DynamoWriterEngine>());
-        services.TryAddSingleton<IStreamPublisher>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value;
-            return new RedisStreamPublisher(new RedisClient(RedisClientOptions.From(options.Stream.EffectiveServer, "dynamo-writer:publisher")), options.Mapping);
-        });
+        // The publisher's connection is a keyed singleton so the container owns and disposes it.
+        services.TryAddKeyedSingleton(PublisherConnection, (sp, _) =>
+            new RedisClient(RedisClientOptions.From(sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.Stream.EffectiveServer, "dynamo-writer:publisher")));
+        services.TryAddSingleton<IStreamPublisher>(sp => new RedisStreamPublisher(
+            sp.GetRequiredKeyedService<RedisClient>(PublisherConnection),
+            sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.Mapping.PayloadField));
         return services;
     }
 }
