@@ -169,7 +169,7 @@ internal abstract class ItemWriterBase : IItemWriter
                 await Client.PutItemAsync(request, ct);
                 return WriteOutcome.Written;
             }
-            catch (ConditionalCheckFailedException) when (!ct.IsCancellationRequested)
+            catch (ConditionalCheckFailedException) when (request.ConditionExpression is not null && !ct.IsCancellationRequested)
             {
                 return WriteOutcome.Skipped;
             }

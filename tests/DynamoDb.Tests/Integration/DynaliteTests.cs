@@ -279,6 +279,26 @@ public sealed class DynaliteTests : IDisposable
         Assert.Equal("newest", (await GetAsync(_client, schema.TableName, "a"))!["v"].S);
     }
 
+    [Theory]
+    [InlineData(WritePolicy.Overwrite)]
+    [InlineData(WritePolicy.SkipExisting)]
+    [InlineData(WritePolicy.NewerWins)]
+    public async Task One_writer_serves_concurrent_calls(WritePolicy policy)
+    {
+        var (_, schema) = await NewStringTableAsync(_client);
+        var options = TestOptions(policy);
+        var mapper = FieldsMapper(options);
+        var writer = Writer(_client, schema, options, _metrics);
+        var calls = Enumerable.Range(0, 4).Select(c => writer.WriteAsync(
+            Map(mapper, schema, Enumerable.Range(0, 150).Select(i => Entry($"{c + 1}-{i}", ("pk", $"c{c}-{i}"), ("v", "x")))),
+            default));
+
+        var results = await Task.WhenAll(calls);
+
+        Assert.All(results, r => Assert.All(r, o => Assert.Equal(WriteStatus.Written, o.Status)));
+        Assert.Equal(600, (await ScanAsync(_client, schema.TableName)).Count);
+    }
+
     [Fact]
     public async Task Reserved_word_key_names_work_with_conditions()
     {
