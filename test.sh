@@ -9,7 +9,8 @@ cd "$root"
 bash scripts/install-deps.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 # shellcheck source=scripts/servers.sh
 source scripts/servers.sh
-state="$root/.test-run"
+# One state folder per run, so two runs on one machine never share servers or results.
+state="$root/.test-run/run-$$"
 rm -rf "$state"
 trap dw_stop_servers EXIT
 dw_start_servers "$state/servers" || { echo "tests: 0 passed, 1 failed"; exit 1; }
