@@ -27,11 +27,12 @@ public static class YamlConfigurationParser
         {
             throw SyntaxError(sourceName, ex.Start, Describe(ex));
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException or KeyNotFoundException)
         {
-            // YamlDotNet's scanner throws this without a position for some malformed flow collections
-            // (an unclosed '{' spanning lines); the end of the last good event is the best position left.
-            throw SyntaxError(sourceName, parser.LastGood, "cannot parse what follows (an unclosed '{' or '['?)");
+            // YamlDotNet throws these without a position for some malformed input (an unclosed '{'
+            // spanning lines, a stray tag or alias); the end of the last good event is the best position
+            // left, and the user must still get the one formatted message rather than a stack trace.
+            throw SyntaxError(sourceName, parser.LastGood, "cannot parse what follows this position (an unclosed '{' or '[', or a stray '!', '&' or '*'?)");
         }
 
         // An empty file has no document: it configures nothing, like an empty JSON object.
