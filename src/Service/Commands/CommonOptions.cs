@@ -17,16 +17,17 @@ internal static class CommonOptions
     /// Loads YAML + SC_ environment and validates it; on errors prints every one of them, with key paths,
     /// and returns null so the caller exits non-zero.
     /// </summary>
-    public static (IConfigurationRoot Root, DynamoWriterOptions Options)? Load(ParseResult parse)
+    public static LoadedConfiguration? Load(ParseResult parse)
     {
         IConfigurationRoot root;
+        string? file;
         try
         {
-            root = ConfigurationLoader.Build(parse.GetValue(Config), AppContext.BaseDirectory);
+            root = ConfigurationLoader.Build(parse.GetValue(Config), AppContext.BaseDirectory, out file);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
+        catch (ConfigurationException ex)
         {
-            Console.Error.WriteLine($"DynamoWriter configuration could not be read: {ex.Message}");
+            Console.Error.WriteLine(ex.Message);
             return null;
         }
 
@@ -37,6 +38,9 @@ internal static class CommonOptions
             return null;
         }
 
-        return (root, options);
+        return new LoadedConfiguration(root, options, file);
     }
 }
+
+/// <summary>The validated configuration and the YAML file it came from (null: defaults and environment only).</summary>
+internal sealed record LoadedConfiguration(IConfigurationRoot Root, DynamoWriterOptions Options, string? File);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DynamoWriter.Configuration;
 using DynamoWriter.Service.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DynamoWriter.Service.Commands;
 
@@ -23,11 +24,17 @@ internal static class RunCommand
 
         await using var app = ServiceHost.Build(loaded.Root, loaded.Options);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DynamoWriter.Service");
-        ServiceLog.EffectiveConfiguration(logger, string.Join(Environment.NewLine + "  ", OptionsDescriber.Describe(loaded.Options)));
+        ServiceLog.EffectiveConfiguration(logger, loaded.File ?? "(none: defaults and SC_ environment)",
+            string.Join(Environment.NewLine + "  ", OptionsDescriber.Describe(loaded.Options)));
         try
         {
             await app.RunAsync().ConfigureAwait(false);
             return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -3,8 +3,8 @@ namespace DynamoWriter.Service.Hosting;
 /// <summary>The service host's own log lines; stable event ids.</summary>
 internal static partial class ServiceLog
 {
-    [LoggerMessage(100, LogLevel.Information, "Effective configuration (secrets masked):\n  {Configuration}")]
-    public static partial void EffectiveConfiguration(ILogger logger, string configuration);
+    [LoggerMessage(100, LogLevel.Information, "Effective configuration from {ConfigFile} (secrets masked):\n  {Configuration}")]
+    public static partial void EffectiveConfiguration(ILogger logger, string configFile, string configuration);
 
     [LoggerMessage(101, LogLevel.Critical, "DynamoWriter failed")]
     public static partial void StartFailed(ILogger logger, Exception exception);

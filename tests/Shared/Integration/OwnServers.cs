@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DynamoWriter.Tests;
+
+/// <summary>
+/// A redis-server or dynalite of a test's own, on a free loopback port with its data in a temporary
+/// folder, so the test can stop and restart it without disturbing the shared servers.
+/// </summary>
+internal sealed class OwnServer : IAsyncDisposable
+{
+    private readonly Func<int, string, ProcessStartInfo> _startInfo;
+    private Process? _process;
+
+    private OwnServer(string name, Func<int, string, ProcessStartInfo> startInfo)
+    {
+        Name = name;
+        _startInfo = startInfo;
+        Port = FreePort();
+        DataDirectory = Directory.CreateTempSubdirectory($"dw-{name}-").FullName;
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public string DataDirectory { get; }
+    public string Address => $"127.0.0.1:{Port}";
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>redis-server with AOF fsynced on every write, so a restart loses nothing.</summary>
+    public static Task<OwnServer> StartRedisAsync() => StartAsync(new OwnServer("redis", (port, dir) =>
+    {
+        var info = new ProcessStartInfo(TestServers.RedisServerBinary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir,
+                     "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--loglevel", "warning" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }));
+
+    /// <summary>dynalite keeping its tables on disk, so a restart finds the same data.</summary>
+    public static Task<OwnServer> StartDynaliteAsync() => StartAsync(new OwnServer("dynalite", (port, dir) =>
+    {
+        var info = new ProcessStartInfo(TestServers.DynaliteBinary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--path", dir })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }));
+
+    private static async Task<OwnServer> StartAsync(OwnServer server)
+    {
+        await server.StartAsync();
+        return server;
+    }
+
+    public async Task StartAsync()
+    {
+        _process = Process.Start(_startInfo(Port, DataDirectory)) ?? throw new InvalidOperationException($"{Name} did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await AcceptsAsync())
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"{Name} did not start listening on {Address}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Stops the server gracefully (SIGTERM) and waits until it has exited.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+        _process.Dispose();
+        _process = null;
+    }
+
+    private async Task<bool> AcceptsAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
