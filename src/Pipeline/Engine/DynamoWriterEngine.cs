@@ -43,7 +43,10 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
     /// <summary>This process's consumer name in the group.</summary>
     public string Consumer { get; }
 
+    public long EntriesRead => _totals.Read;
     public long EntriesWritten => _totals.Written;
+    public long EntriesSkipped => _totals.Skipped;
+    public long EntriesDeadLettered => _totals.DeadLettered;
     public long EntriesAcknowledged => _totals.Acknowledged;
 
     public async Task StartAsync(CancellationToken cancellationToken)
