@@ -1,5 +1,4 @@
 using System.Globalization;
-using DynamoWriter.Options;
 using DynamoWriter.Redis;
 using DynamoWriter.Tests;
 

@@ -1,5 +1,6 @@
 using DynamoWriter.Options;
 using DynamoWriter.Pipeline.Engine;
+using DynamoWriter.Tests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
