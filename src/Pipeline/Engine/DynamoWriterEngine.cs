@@ -4,6 +4,7 @@ using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
 using DynamoWriter.Pipeline.Checkpoints;
 using DynamoWriter.Pipeline.DeadLetters;
+using DynamoWriter.Pipeline.Health;
 using DynamoWriter.Pipeline.Partitions;
 using DynamoWriter.Redis;
 using Microsoft.Extensions.Hosting;
@@ -27,11 +28,13 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<Task> _running = [];
     private readonly PartitionTotals _totals = new();
+    private readonly EngineHealth _health;
     private RedisClient? _commands;
 
     public DynamoWriterEngine(IOptions<DynamoWriterOptions> options, IAmazonDynamoDB dynamo, DynamoWriterMetrics metrics,
-        ILogger<DynamoWriterEngine> logger, TimeProvider? time = null)
+        ILogger<DynamoWriterEngine> logger, TimeProvider? time = null, EngineHealth? health = null)
     {
+        _health = health ?? new EngineHealth();
         _options = options.Value;
         _dynamo = dynamo;
         _metrics = metrics;
@@ -43,6 +46,9 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
     /// <summary>This process's consumer name in the group.</summary>
     public string Consumer { get; }
 
+    /// <summary>Liveness of the engine and its partition loops, for /healthz and /readyz.</summary>
+    public EngineHealth Health => _health;
+
     public long EntriesRead => _totals.Read;
     public long EntriesWritten => _totals.Written;
     public long EntriesSkipped => _totals.Skipped;
@@ -50,6 +56,22 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
     public long EntriesAcknowledged => _totals.Acknowledged;
 
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _health.MarkStarting();
+        try
+        {
+            await StartPartitionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _health.MarkStartFailed(ex);
+            throw;
+        }
+
+        _health.MarkRunning();
+    }
+
+    private async Task StartPartitionsAsync(CancellationToken cancellationToken)
     {
         var stream = _options.Stream;
         var streams = stream.Streams.Distinct(StringComparer.Ordinal).ToList();
@@ -88,13 +110,16 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
             }
 
             var partition = new StreamPartition(name, context, target.Writer, target.Schema);
-            _running.Add(Task.Run(() => partition.RunAsync(_stopReading.Token, _abandon.Token), CancellationToken.None));
+            var running = Task.Run(() => partition.RunAsync(_stopReading.Token, _abandon.Token), CancellationToken.None);
+            _health.Track(name, running);
+            _running.Add(running);
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Log.EngineStopping(_logger);
+        _health.MarkStopping();
         await _stopReading.CancelAsync().ConfigureAwait(false);
         var all = Task.WhenAll(_running);
         try
@@ -110,6 +135,7 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
             await all.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         }
 
+        _health.MarkStopped();
         Log.EngineStopped(_logger, _totals.Written, _totals.Skipped, _totals.DeadLettered, _totals.Acknowledged);
     }
 

@@ -3,7 +3,9 @@ using DynamoWriter;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
+using DynamoWriter.Pipeline.Diagnostics;
 using DynamoWriter.Pipeline.Engine;
+using DynamoWriter.Pipeline.Health;
 using DynamoWriter.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +41,7 @@ public static class DynamoWriterServiceCollectionExtensions
         services.TryAddSingleton<IAmazonDynamoDB>(sp => DynamoClientFactory.Create(sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.DynamoDB));
         services.TryAddSingleton<DynamoWriterEngine>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DynamoWriterEngine>());
+        services.AddDynamoWriterOperations();
         // The publisher's connection is a keyed singleton so the container owns and disposes it.
         services.TryAddKeyedSingleton(PublisherConnection, (sp, _) =>
             new RedisClient(RedisClientOptions.From(sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.Stream.EffectiveServer, "dynamo-writer:publisher")));
@@ -46,5 +49,29 @@ public static class DynamoWriterServiceCollectionExtensions
             sp.GetRequiredKeyedService<RedisClient>(PublisherConnection),
             sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.Mapping.PayloadField));
         return services;
+    }
+
+    /// <summary>
+    /// Health checks (tagged <see cref="HealthCheckTags.Live"/> and <see cref="HealthCheckTags.Ready"/>) and the
+    /// poller behind the per-stream lag, pending and dead-letter gauges.
+    /// </summary>
+    private static void AddDynamoWriterOperations(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(EngineHealth)))
+        {
+            return; // added already (AddDynamoWriter called twice); health check names must stay unique
+        }
+
+        services.AddSingleton<EngineHealth>();
+        services.TryAddSingleton<OperationsRedis>();
+        services.TryAddSingleton<StreamStatsCollector>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StreamStatsCollector>());
+        var timeout = HealthCheckTags.CheckTimeout;
+        services.AddHealthChecks()
+            .AddCheck<EngineLoopsHealthCheck>("engine-loops", tags: [HealthCheckTags.Live])
+            .AddCheck<EngineRunningHealthCheck>("engine", tags: [HealthCheckTags.Ready])
+            .AddCheck<RedisHealthCheck>("redis", tags: [HealthCheckTags.Ready], timeout: timeout)
+            .AddCheck<DynamoDbHealthCheck>("dynamodb", tags: [HealthCheckTags.Ready], timeout: timeout)
+            .AddCheck<TablesHealthCheck>("tables", tags: [HealthCheckTags.Ready], timeout: timeout);
     }
 }

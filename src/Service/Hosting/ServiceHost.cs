@@ -1,4 +1,5 @@
 using DynamoWriter.Options;
+using DynamoWriter.Service.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 
 namespace DynamoWriter.Service.Hosting;
@@ -15,6 +16,7 @@ internal static class ServiceHost
         ConfigureLogging(builder.Logging, options.Log);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddDynamoWriter(configuration.GetSection(DynamoWriterOptions.SectionName));
+        builder.Services.AddOperationsEndpoints();
 
         if (options.Http.Port > 0)
         {
@@ -27,6 +29,7 @@ internal static class ServiceHost
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Text("dynamo-writer\n"));
+        app.MapOperationsEndpoints();
         return app;
     }
 

@@ -1,0 +1,195 @@
+using System.Diagnostics.Metrics;
+using DynamoWriter.Diagnostics;
+using DynamoWriter.Options;
+using DynamoWriter.Pipeline.Health;
+using DynamoWriter.Redis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DynamoWriter.Pipeline.Diagnostics;
+
+/// <summary>What one poll found for one stream of the group.</summary>
+public sealed record StreamStats(string Stream, string Group, long? Lag, long Pending, double OldestPendingAgeSeconds, string DeadLetterStream, long DeadLetterLength)
+{
+    /// <summary>False when the stream or the group does not exist (yet): no lag or pending numbers then.</summary>
+    public bool GroupExists { get; init; } = true;
+}
+
+/// <summary>
+/// Polls Redis every few seconds (XINFO GROUPS, XPENDING summary, XLEN of the dead-letter stream) for the
+/// configured streams and group, and exposes the results as observable gauges tagged <c>stream</c> and
+/// <c>group</c>: <c>dynamowriter.stream.lag</c>, <c>dynamowriter.stream.pending</c>,
+/// <c>dynamowriter.stream.oldest_pending_age</c> (seconds since the oldest pending entry was added, from
+/// the time in its ID) and <c>dynamowriter.stream.dead_letter.length</c>.
+/// </summary>
+/// <remarks>
+/// Polling instead of asking Redis during a scrape keeps <c>/metrics</c> fast and independent of Redis.
+/// When a poll fails, the gauges report nothing (rather than stale numbers) until the next good poll.
+/// </remarks>
+public sealed class StreamStatsCollector : BackgroundService
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly DynamoWriterOptions _options;
+    private readonly RedisClient _redis;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private volatile IReadOnlyList<StreamStats> _snapshot = [];
+    private bool _failing;
+
+    public StreamStatsCollector(IOptions<DynamoWriterOptions> options, DynamoWriterMetrics metrics, OperationsRedis redis,
+        ILogger<StreamStatsCollector> logger, TimeProvider? time = null)
+    {
+        _options = options.Value;
+        _redis = redis.Client;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        metrics.CreateObservableGauge("dynamowriter.stream.lag", () => Observe(s => s.Lag), "{entry}",
+            "Entries in the stream not yet delivered to the consumer group (XINFO GROUPS lag).");
+        metrics.CreateObservableGauge("dynamowriter.stream.pending", () => Observe(s => s.Pending), "{entry}",
+            "Entries delivered to the consumer group but not yet acknowledged.");
+        metrics.CreateObservableGauge("dynamowriter.stream.oldest_pending_age", () => Observe(s => s.OldestPendingAgeSeconds), "s",
+            "Age of the oldest pending entry of the group (now minus the time in its ID); 0 when none is pending.");
+        metrics.CreateObservableGauge("dynamowriter.stream.dead_letter.length", ObserveDeadLetters, "{entry}",
+            "Entries in the dead-letter stream of each source stream (XLEN).");
+    }
+
+    /// <summary>How often Redis is polled.</summary>
+    public TimeSpan Interval { get; init; } = DefaultInterval;
+
+    /// <summary>The latest poll's results.</summary>
+    public IReadOnlyList<StreamStats> Snapshot => _snapshot;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, _time);
+        try
+        {
+            do
+            {
+                await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Polls once; failures are logged (once per outage) and clear the gauges.</summary>
+    public async Task PollOnceAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(PollTimeout);
+        try
+        {
+            _snapshot = await ReadAsync(timeout.Token).ConfigureAwait(false);
+            if (_failing)
+            {
+                _failing = false;
+                OperationsLog.StatsRecovered(_logger);
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is RedisException or IOException or TimeoutException or OperationCanceledException)
+        {
+            _snapshot = [];
+            if (!_failing)
+            {
+                _failing = true;
+                OperationsLog.StatsFailed(_logger, ex);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<StreamStats>> ReadAsync(CancellationToken ct)
+    {
+        var group = _options.Stream.Group;
+        var streams = await ResolveStreamsAsync(ct).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var result = new List<StreamStats>(streams.Count);
+        foreach (var stream in streams)
+        {
+            var deadLetter = _options.Stream.DeadLetter.KeyFor(stream);
+            var deadLetterLength = await _redis.XLenAsync(deadLetter, ct).ConfigureAwait(false);
+            GroupInfo? info;
+            try
+            {
+                info = (await _redis.XInfoGroupsAsync(stream, ct).ConfigureAwait(false))
+                    .FirstOrDefault(g => string.Equals(g.Name, group, StringComparison.Ordinal));
+            }
+            catch (RedisServerException)
+            {
+                // "ERR no such key": the stream does not exist (yet); nothing to report for the group.
+                info = null;
+            }
+
+            if (info is null)
+            {
+                result.Add(new StreamStats(stream, group, null, 0, 0, deadLetter, deadLetterLength) { GroupExists = false });
+                continue;
+            }
+
+            double oldestAge = 0;
+            if (info.Pending > 0)
+            {
+                var summary = await _redis.XPendingAsync(stream, group, ct).ConfigureAwait(false);
+                if (summary.SmallestId is { } smallest && StreamEntryId.TryParse(smallest, out var id))
+                {
+                    oldestAge = Math.Max(0, (now - id.Timestamp).TotalSeconds);
+                }
+            }
+
+            result.Add(new StreamStats(stream, group, info.Lag, info.Pending, oldestAge, deadLetter, deadLetterLength));
+        }
+
+        return result;
+    }
+
+    /// <summary>The configured streams; glob patterns are expanded with SCAN (TYPE stream), minus dead-letter streams.</summary>
+    private async Task<IReadOnlyList<string>> ResolveStreamsAsync(CancellationToken ct)
+    {
+        var streams = new List<string>();
+        foreach (var configured in _options.Stream.Streams.Distinct(StringComparer.Ordinal))
+        {
+            if (configured.AsSpan().IndexOfAny('*', '?', '[') < 0)
+            {
+                streams.Add(configured);
+                continue;
+            }
+
+            await foreach (var key in _redis.ScanAllAsync(configured, "stream", ct).ConfigureAwait(false))
+            {
+                streams.Add(key);
+            }
+        }
+
+        var distinct = streams.Distinct(StringComparer.Ordinal).ToList();
+        var deadLetters = distinct.Select(_options.Stream.DeadLetter.KeyFor).ToHashSet(StringComparer.Ordinal);
+        return distinct.Where(s => !deadLetters.Contains(s) || _options.Stream.Streams.Contains(s, StringComparer.Ordinal)).ToList();
+    }
+
+    private IEnumerable<Measurement<double>> Observe(Func<StreamStats, double?> value)
+    {
+        foreach (var stats in _snapshot)
+        {
+            if (stats.GroupExists && value(stats) is { } v)
+            {
+                yield return new Measurement<double>(v,
+                    new KeyValuePair<string, object?>("stream", stats.Stream),
+                    new KeyValuePair<string, object?>("group", stats.Group));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDeadLetters()
+    {
+        foreach (var stats in _snapshot)
+        {
+            yield return new Measurement<long>(stats.DeadLetterLength,
+                new KeyValuePair<string, object?>("stream", stats.Stream),
+                new KeyValuePair<string, object?>("dead_letter_stream", stats.DeadLetterStream));
+        }
+    }
+}
