@@ -36,7 +36,7 @@ fi
 log="$state/dotnet-test.log"
 dotnet test "$target" -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --results-directory "$state/results" --logger trx \
-  "${args[@]}" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed!|Failed!|Total tests|error)|\[FAIL\]|^\s+(Assert|Expected|Actual|Error Message|Stack Trace)|^\s+at DynamoWriter' | head -n 400
+  "${args[@]}" 2>&1 | tee "$log" | grep -vE '^\s+Passed |^\s*$|^\s+at (System|Xunit|Microsoft)\.|^\s+--- End of' | head -n 600
 test_rc=${PIPESTATUS[0]}
 
 # Count from the trx files the run wrote: one per test project.

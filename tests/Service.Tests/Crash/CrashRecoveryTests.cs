@@ -48,6 +48,7 @@ public sealed class CrashRecoveryTests
         await ownRedis.StopAsync();
         await ownRedis.StartAsync();
         await using var after = scenario.Redis();
+        await WaitUntilLoadedAsync(after);
         ids.AddRange(await scenario.ProduceAsync(after, 10_000, 15_000));
         await scenario.AssertAllPersistedAsync(after, ids, service);
     }
@@ -66,12 +67,26 @@ public sealed class CrashRecoveryTests
         ids.AddRange(await scenario.ProduceAsync(redis, 10_000, 12_000));
         // The outage lasts as long as the issue asks; this waits for the outage, it asserts no timing.
         await Task.Delay(TimeSpan.FromSeconds(20));
-        Assert.Contains("paused", service.Output, StringComparison.Ordinal);
+        Assert.True(service.Output.Contains("paused", StringComparison.Ordinal), $"no pause was logged. Output:\n{service.Output}");
         await ownDynamo.StartAsync();
 
         await scenario.AssertAllPersistedAsync(redis, ids, service);
         Assert.Contains("resumed", service.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>A restarted Redis answers LOADING until its AOF is replayed.</summary>
+    private static Task WaitUntilLoadedAsync(RedisClient redis) => Eventually.WaitAsync(async () =>
+    {
+        try
+        {
+            await redis.PingAsync();
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }, ok => ok, TimeSpan.FromSeconds(30), "Redis to load its AOF");
 
     /// <summary>One stream, one group, one table: unique names on the given servers.</summary>
     private sealed class Scenario
