@@ -56,6 +56,11 @@ public sealed partial class ItemMapper
         {
             return new(null, MapResult.Failure(EntryErrorKind.MalformedJson, $"payload is not valid JSON: {e.Message}"));
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString() throws this, not a JsonException, for an escaped lone surrogate ("\ud800").
+            return new(null, MapResult.Failure(EntryErrorKind.MalformedJson, $"payload is not valid JSON: {e.Message}"));
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
