@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DynamoWriter.Diagnostics;
 using DynamoWriter.Pipeline.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,7 +19,7 @@ internal static class OperationsEndpoints
 
     public static IServiceCollection AddOperationsEndpoints(this IServiceCollection services)
     {
-        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<DynamoWriterMetrics>()));
         return services;
     }
 
