@@ -6,6 +6,7 @@ var run = RunCommand.Create();
 root.Subcommands.Add(run);
 root.Subcommands.Add(ProduceCommand.Create());
 root.Subcommands.Add(PeekCommand.Create());
+root.Subcommands.Add(DlqCommand.Create());
 // `dynamo-writer` with no command runs the service, as the Go service did.
 root.Options.Add(CommonOptions.Config);
 root.SetAction((parse, ct) => RunCommand.ExecuteAsync(parse, ct));
