@@ -1,0 +1,110 @@
+using System.Globalization;
+using DynamoWriter.Pipeline.Checkpoints;
+using DynamoWriter.Tests;
+
+namespace DynamoWriter.Pipeline.Tests.Recovery;
+
+/// <summary>
+/// Issue #3: durable checkpoints. The final checkpoint is written on stop; when the consumer group is
+/// lost, the next start recreates it at the checkpoint and reads only what came after, not from 0.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class CheckpointTests
+{
+    [Fact]
+    public async Task Deleted_group_is_recreated_at_the_checkpoint_and_only_new_entries_are_read()
+    {
+        const int before = 60;
+        const int after = 25;
+        var stream = TestServers.Unique("cp");
+        var options = RecoveryKit.NewOptions(stream);
+        // Longer than the test: the checkpoint that counts is the one written on stop.
+        options.Checkpoint.Interval = TimeSpan.FromMinutes(10);
+        var group = options.Stream.Group;
+        await using var redis = RecoveryKit.Redis();
+        using var dynamo = TestTables.Client();
+
+        string last = "";
+        for (var i = 0; i < before; i++)
+        {
+            last = await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", i.ToString(CultureInfo.InvariantCulture))]);
+        }
+
+        var first = await RecoveryEngine.StartAsync(options);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(first.Engine.EntriesAcknowledged), n => n >= before, RecoveryKit.Deadline, "first run acknowledged everything");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        Assert.Equal(before, first.Engine.EntriesRead);
+        Assert.Equal(0, await RecoveryKit.PendingAsync(redis, stream, group));
+
+        // The checkpoint written on stop: everything up to the last entry is persisted.
+        var store = new CheckpointStore(dynamo, options.Checkpoint.TableName);
+        var checkpoint = await store.GetAsync(group, stream, CancellationToken.None);
+        Assert.NotNull(checkpoint);
+        Assert.Equal(StreamEntryId.Parse(last), checkpoint.Id);
+        Assert.Equal(before, checkpoint.Written);
+        Assert.Equal(0, checkpoint.Skipped);
+        Assert.Equal(0, checkpoint.DeadLettered);
+        Assert.Equal(first.Engine.Consumer, checkpoint.UpdatedBy);
+
+        // The group is lost (a failover, a flush, an operator); more entries arrive meanwhile.
+        Assert.True(await redis.XGroupDestroyAsync(stream, group));
+        var added = new List<string>();
+        for (var i = before; i < before + after; i++)
+        {
+            added.Add(await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", i.ToString(CultureInfo.InvariantCulture))]));
+        }
+
+        var second = await RecoveryEngine.StartAsync(options);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(second.Engine.EntriesAcknowledged), n => n >= after, RecoveryKit.Deadline, "second run acknowledged the new entries");
+            await Eventually.WaitAsync(() => TestTables.CountAsync(dynamo, options.DynamoDB.TableName), n => n >= before + after, RecoveryKit.Deadline, "all items in the table");
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+
+        // Exactly the new entries were read: the group was recreated at the checkpoint, not at 0.
+        Assert.Equal(after, second.Engine.EntriesRead);
+        Assert.Equal(after, second.Engine.EntriesWritten);
+        Assert.True(second.Logs.Contains(1050, $"recreated at checkpoint {last}"),
+            "no 'recreated at checkpoint' log line; got: " + string.Join(" | ", second.Logs.Lines.Select(l => l.Message)));
+        Assert.False(second.Logs.Lines.Any(l => l.Event.Id == 1010), "the group was created from scratch");
+
+        var groups = await redis.XInfoGroupsAsync(stream);
+        var info = Assert.Single(groups, g => g.Name == group);
+        Assert.Equal(added[^1], info.LastDeliveredId);
+        Assert.Equal(0, info.Pending);
+        Assert.Equal(before + after, await TestTables.CountAsync(dynamo, options.DynamoDB.TableName));
+
+        var moved = await store.GetAsync(group, stream, CancellationToken.None);
+        Assert.NotNull(moved);
+        Assert.Equal(StreamEntryId.Parse(added[^1]), moved.Id);
+        Assert.Equal(before + after, moved.Written);
+    }
+
+    [Fact]
+    public async Task A_missing_group_without_a_checkpoint_is_created_at_zero_so_nothing_is_skipped()
+    {
+        var stream = TestServers.Unique("cp0");
+        var options = RecoveryKit.NewOptions(stream);
+        await using var redis = RecoveryKit.Redis();
+        for (var i = 0; i < 10; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"k{i}")]);
+        }
+
+        await using var engine = await RecoveryEngine.StartAsync(options);
+        await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 10, RecoveryKit.Deadline, "backlog acknowledged");
+        Assert.Equal(10, engine.Engine.EntriesRead);
+        Assert.True(engine.Logs.Contains(1010, "created at 0"));
+    }
+}
