@@ -92,6 +92,38 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public async Task A_group_deleted_while_running_is_recreated_at_the_checkpoint_and_entries_keep_flowing()
+    {
+        var stream = TestServers.Unique("cprun");
+        var options = RecoveryKit.NewOptions(stream);
+        var group = options.Stream.Group;
+        await using var redis = RecoveryKit.Redis();
+        using var dynamo = TestTables.Client();
+        var store = new CheckpointStore(dynamo, options.Checkpoint.TableName);
+        for (var i = 0; i < 20; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"a{i}")]);
+        }
+
+        await using var engine = await RecoveryEngine.StartAsync(options);
+        await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 20, RecoveryKit.Deadline, "first entries acknowledged");
+        await Eventually.WaitAsync(async () => (await store.GetAsync(group, stream, CancellationToken.None))?.Written ?? 0, n => n >= 20, RecoveryKit.Deadline, "checkpoint covering the first entries");
+
+        Assert.True(await redis.XGroupDestroyAsync(stream, group));
+        for (var i = 0; i < 20; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"b{i}")]);
+        }
+
+        await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 40, RecoveryKit.Deadline, "entries after the loss acknowledged");
+        Assert.Equal(40, await TestTables.CountAsync(dynamo, options.DynamoDB.TableName));
+        Assert.Equal(40, engine.Engine.EntriesRead); // resumed at the checkpoint: nothing read twice
+        Assert.True(engine.Logs.Contains(1013, "is missing"));
+        Assert.True(engine.Logs.Contains(1050, "recreated at checkpoint"));
+        Assert.Equal(0, await RecoveryKit.PendingAsync(redis, stream, group));
+    }
+
+    [Fact]
     public async Task A_missing_group_without_a_checkpoint_is_created_at_zero_so_nothing_is_skipped()
     {
         var stream = TestServers.Unique("cp0");
