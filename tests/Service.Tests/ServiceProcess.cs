@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using DynamoWriter.Tests;
 
 namespace DynamoWriter.Service.Tests;
 
@@ -24,6 +25,32 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Waits for a condition while the service runs; fails at once, with the service's output, if the
+    /// process exits first or the deadline passes.
+    /// </summary>
+    public async Task<T> WaitWhileRunningAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        try
+        {
+            return await Eventually.WaitAsync(async () =>
+            {
+                if (HasExited)
+                {
+                    throw new InvalidOperationException($"dynamo-writer exited ({_process.ExitCode}) while waiting for {what}. Output:\n{Output}");
+                }
+
+                return await probe();
+            }, done, timeout, what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nService output:\n{Output}", ex);
+        }
+    }
 
     public string Output
     {

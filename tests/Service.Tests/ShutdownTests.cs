@@ -28,7 +28,7 @@ public sealed class ShutdownTests
         await using var service = ServiceProcess.Start(env, "run");
         using var dynamo = TestTables.Client();
         // Mid-stream: some written, far from all.
-        await Eventually.WaitAsync(async () => await TableCount(dynamo, table), n => n >= 500, TimeSpan.FromMinutes(2), "the service to write its first entries");
+        await service.WaitWhileRunningAsync(async () => await TableCount(dynamo, table), n => n >= 500, TimeSpan.FromMinutes(2), "the service to write its first entries");
         service.Signal(ServiceProcess.SigTerm);
         var exit = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, $"exit code {exit}. Output:\n{service.Output}");

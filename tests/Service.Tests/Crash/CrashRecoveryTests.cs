@@ -22,7 +22,7 @@ public sealed class CrashRecoveryTests
 
         await using (var first = ServiceProcess.Start(scenario.Environment, "run"))
         {
-            await scenario.WaitForTableCountAsync(n => n >= 2_000, "the first process to write part of the backlog");
+            await scenario.WaitForTableCountAsync(first, n => n >= 2_000, "the first process to write part of the backlog");
             first.Signal(ServiceProcess.SigKill);
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
@@ -44,7 +44,7 @@ public sealed class CrashRecoveryTests
         }
 
         await using var service = ServiceProcess.Start(scenario.Environment, "run");
-        await scenario.WaitForTableCountAsync(n => n >= 1_000, "the service to start writing");
+        await scenario.WaitForTableCountAsync(service, n => n >= 1_000, "the service to start writing");
         await ownRedis.StopAsync();
         await ownRedis.StartAsync();
         await using var after = scenario.Redis();
@@ -61,7 +61,7 @@ public sealed class CrashRecoveryTests
         await using var redis = scenario.Redis();
         var ids = await scenario.ProduceAsync(redis, 0, 10_000);
         await using var service = ServiceProcess.Start(scenario.Environment, "run");
-        await scenario.WaitForTableCountAsync(n => n >= 1_000, "the service to start writing");
+        await scenario.WaitForTableCountAsync(service, n => n >= 1_000, "the service to start writing");
 
         await ownDynamo.StopAsync();
         ids.AddRange(await scenario.ProduceAsync(redis, 10_000, 12_000));
@@ -144,24 +144,17 @@ public sealed class CrashRecoveryTests
             }
         }
 
-        public Task<int> WaitForTableCountAsync(Func<int, bool> done, string what) =>
-            Eventually.WaitAsync(TableCountAsync, done, Drain, what);
+        public Task<int> WaitForTableCountAsync(ServiceProcess service, Func<int, bool> done, string what) =>
+            service.WaitWhileRunningAsync(TableCountAsync, done, Drain, what);
 
         public async Task AssertAllPersistedAsync(RedisClient redis, IReadOnlyList<string> ids, ServiceProcess service)
         {
-            try
+            await service.WaitWhileRunningAsync(async () =>
             {
-                await Eventually.WaitAsync(async () =>
-                {
-                    var group = (await redis.XInfoGroupsAsync(Stream)).Single(g => g.Name == Group);
-                    var pending = await redis.XPendingAsync(Stream, Group);
-                    return (Delivered: group.LastDeliveredId, Pending: pending.Count);
-                }, s => s.Delivered == ids[^1] && s.Pending == 0, Drain, "every entry delivered and acknowledged");
-            }
-            catch (TimeoutException ex)
-            {
-                throw new TimeoutException($"{ex.Message}\nService output:\n{service.Output}", ex);
-            }
+                var group = (await redis.XInfoGroupsAsync(Stream)).Single(g => g.Name == Group);
+                var pending = await redis.XPendingAsync(Stream, Group);
+                return (Delivered: group.LastDeliveredId, Pending: pending.Count);
+            }, s => s.Delivered == ids[^1] && s.Pending == 0, Drain, "every entry delivered and acknowledged");
 
             using var dynamo = TestTables.Client(_dynamoEndpoint);
             var written = (await TestTables.ScanAllAsync(dynamo, Table)).Select(i => i["pk"].S).ToHashSet(StringComparer.Ordinal);
