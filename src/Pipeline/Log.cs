@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(1052, LogLevel.Debug, "Partition {Stream}: checkpoint advanced to {Checkpoint}")]
     public static partial void CheckpointAdvanced(ILogger logger, string stream, string checkpoint);
+
+    [LoggerMessage(1032, LogLevel.Critical, "Entry {Stream}/{Id} was acknowledged but its dead-letter XADD to {DeadLetterStream} failed ({Error}); its fields: {Fields}")]
+    public static partial void DeadLetterLost(ILogger logger, string stream, string id, string deadLetterStream, string error, string fields);
 }

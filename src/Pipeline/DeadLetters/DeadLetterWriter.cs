@@ -48,7 +48,25 @@ internal sealed class DeadLetterWriter(RedisClient commands, StreamOptions optio
         }
 
         commandsToRun.Add(ack);
-        await commands.ExecuteTransactionAsync(commandsToRun, cancellationToken).ConfigureAwait(false);
+
+        // Redis does not roll a transaction back: an XADD failing inside EXEC (the key holds another
+        // type) would still let the XACK run and lose the entries. Refuse before, so they stay pending.
+        var type = (await commands.ExecuteAsync(["TYPE", dlq], cancellationToken).ConfigureAwait(false)).AsString();
+        if (type is not ("stream" or "none"))
+        {
+            throw new DeadLetterStreamException($"dead-letter key '{dlq}' holds a {type}, not a stream; entries stay pending until it is fixed");
+        }
+
+        var replies = await commands.ExecuteTransactionAsync(commandsToRun, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < letters.Count; i++)
+        {
+            if (replies[i].IsError)
+            {
+                // Only reachable if the key changed type between TYPE and EXEC: say exactly what was lost.
+                Log.DeadLetterLost(logger, stream, letters[i].Entry.Id, dlq, replies[i].AsString() ?? "",
+                    string.Join(", ", letters[i].Entry.Fields.Select(f => $"{f.Name}={f.Value}")));
+            }
+        }
         foreach (var letter in letters)
         {
             metrics.EntriesDeadLettered.Add(1, new KeyValuePair<string, object?>("stream", stream), new KeyValuePair<string, object?>("error_kind", letter.Kind.ToWireName()));
@@ -56,6 +74,9 @@ internal sealed class DeadLetterWriter(RedisClient commands, StreamOptions optio
         }
     }
 }
+
+/// <summary>The dead-letter stream cannot take entries (its key holds another type).</summary>
+public sealed class DeadLetterStreamException(string message) : Exception(message);
 
 /// <summary>The fields DynamoWriter adds to a dead-letter entry, after the original fields.</summary>
 public static class DeadLetterFields

@@ -13,6 +13,7 @@ namespace DynamoWriter.Pipeline.Partitions;
 internal sealed partial class StreamPartition
 {
     private const string ClaimStart = "0-0";
+    private const int PendingLookupMax = 20_000;
 
     private async Task ClaimLoopAsync(CancellationToken readToken, CancellationToken hardToken)
     {
@@ -88,8 +89,9 @@ internal sealed partial class StreamPartition
             return entries;
         }
 
+        // Our own in-flight entries can sit inside the same ID range, so ask for more than we hold.
         var infos = await _ctx.Commands.XPendingRangeAsync(Stream, _ctx.Options.Stream.Group, entries[0].Id, entries[^1].Id,
-            entries.Count, _ctx.Consumer, minIdle: null, cancellationToken).ConfigureAwait(false);
+            Math.Min(PendingLookupMax, entries.Count * 4), _ctx.Consumer, minIdle: null, cancellationToken).ConfigureAwait(false);
         var counts = new Dictionary<string, long>(infos.Count, StringComparer.Ordinal);
         foreach (var info in infos)
         {
