@@ -126,7 +126,12 @@ internal sealed partial class StreamPartition
 
                 // Transient trouble (throttling, 5xx, connection refused) never dead-letters: hold the
                 // batch and retry it until the backend is back. Holding the batch slot is what stops reading.
-                EnterPause();
+                // One pause per batch, however many retries: LeavePause below runs once.
+                if (attempt == 0)
+                {
+                    EnterPause();
+                }
+
                 var delay = Backoff.FullJitter(attempt++, _ctx.Options.DynamoDB.RetryWaitMax, TimeSpan.FromMilliseconds(200));
                 Log.PartitionPaused(_ctx.Logger, Stream, failed.Count, attempt, (long)delay.TotalMilliseconds);
                 await Task.Delay(delay, _ctx.Time, hardToken).ConfigureAwait(false);

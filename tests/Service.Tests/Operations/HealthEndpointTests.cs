@@ -20,7 +20,9 @@ public sealed class HealthEndpointTests
             try
             {
                 var httpPort = Net.FreePort();
-                var env = ServiceEnvironment.For(TestServers.Unique("ready"), TestServers.Unique("g"), TestServers.Unique("tbl"));
+                var stream = TestServers.Unique("ready");
+                var env = ServiceEnvironment.For(stream, TestServers.Unique("g"), TestServers.Unique("tbl"));
+                env["SC_DYNAMODB_RETRYWAITMAX"] = "500ms";
                 env["SC_DYNAMODB_ENDPOINT"] = $"http://127.0.0.1:{dynamoPort}";
                 env["SC_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture);
                 await using var service = ServiceProcess.Start(env, "run");
@@ -32,6 +34,14 @@ public sealed class HealthEndpointTests
                 AssertChecks(live, "healthy", ["engine-loops"], failed: []);
 
                 await dynalite.StopAsync();
+                // Entries arriving during the outage pause the partition (a gauge of 1, not 1 per retry)...
+                await using var redis = new Redis.RedisClient(new Redis.RedisClientOptions { Address = TestServers.RedisAddress });
+                for (var i = 0; i < 30; i++)
+                {
+                    await redis.XAddAsync(stream, [new("pk", i.ToString(CultureInfo.InvariantCulture))]);
+                }
+
+                await ServiceWait.UntilAsync(service, () => PausedAsync(client, stream), p => p == 1, TimeSpan.FromSeconds(60), "the partition to pause");
                 var unready = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, service);
                 AssertChecks(unready, "unhealthy", ["dynamodb", "engine", "redis", "tables"], failed: ["dynamodb", "tables"]);
 
@@ -46,6 +56,12 @@ public sealed class HealthEndpointTests
                 await using var restarted = await OwnServer.StartDynaliteAsync(dynamoPort, dataDir);
                 var back = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, service);
                 AssertChecks(back, "healthy", ["dynamodb", "engine", "redis", "tables"], failed: []);
+                // ...and resuming takes it back to 0 once everything is written.
+                await ServiceWait.UntilAsync(service, () => ScrapeAsync(client),
+                    s => Exposition.Value(s, "dynamowriter_entries_written_total", ("stream", stream)) == 30
+                         && Exposition.Value(s, "dynamowriter_partitions_paused", ("stream", stream)) == 0,
+                    TimeSpan.FromSeconds(60), "the partition to resume and write everything");
+                Assert.Contains("resumed", service.Output, StringComparison.Ordinal);
 
                 service.Signal(ServiceProcess.SigTerm);
                 Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
@@ -60,6 +76,12 @@ public sealed class HealthEndpointTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    private static async Task<IReadOnlyList<Sample>> ScrapeAsync(OperationsClient client) =>
+        await client.TryGetAsync("/metrics") is { Status: HttpStatusCode.OK } r ? Exposition.Parse(r.Body) : [];
+
+    private static async Task<double> PausedAsync(OperationsClient client, string stream) =>
+        Exposition.Value(await ScrapeAsync(client), "dynamowriter_partitions_paused", ("stream", stream));
 
     private static async Task<string> WaitForStatusAsync(OperationsClient client, string path, HttpStatusCode status, ServiceProcess service)
     {
