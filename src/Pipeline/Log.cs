@@ -67,4 +67,22 @@ internal static partial class Log
 
     [LoggerMessage(1032, LogLevel.Critical, "Entry {Stream}/{Id} was acknowledged but its dead-letter XADD to {DeadLetterStream} failed ({Error}); its fields: {Fields}")]
     public static partial void DeadLetterLost(ILogger logger, string stream, string id, string deadLetterStream, string error, string fields);
+
+    [LoggerMessage(1060, LogLevel.Information, "Stream {Stream} matches {Pattern}: consuming it")]
+    public static partial void StreamDiscovered(ILogger logger, string stream, string pattern);
+
+    [LoggerMessage(1061, LogLevel.Warning, "Stream discovery failed, retrying")]
+    public static partial void DiscoveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1062, LogLevel.Warning, "Heartbeat could not be written")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1063, LogLevel.Information, "Stream {Stream}: removed {Count} consumers idle past sc.stream.consumerExpiry with nothing pending")]
+    public static partial void ConsumersExpired(ILogger logger, string stream, long count);
+
+    [LoggerMessage(1064, LogLevel.Information, "Stream {Stream}: trimmed {Count} entries below {MinId}, persisted by every group")]
+    public static partial void Trimmed(ILogger logger, string stream, long count, string minId);
+
+    [LoggerMessage(1065, LogLevel.Warning, "Stream {Stream}: maintenance (consumer expiry, trimming) failed")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception, string stream);
 }

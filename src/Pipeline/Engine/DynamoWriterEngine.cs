@@ -1,10 +1,8 @@
 using Amazon.DynamoDBv2;
 using DynamoWriter.Diagnostics;
-using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
-using DynamoWriter.Pipeline.Checkpoints;
-using DynamoWriter.Pipeline.DeadLetters;
 using DynamoWriter.Pipeline.Health;
+using DynamoWriter.Pipeline.Nodes;
 using DynamoWriter.Pipeline.Partitions;
 using DynamoWriter.Redis;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +15,7 @@ namespace DynamoWriter.Pipeline.Engine;
 /// The whole engine as a hosted service: one partition per stream, started after the target tables are
 /// checked, stopped in a fixed order (stop reading, finish in-flight writes, acknowledge, release).
 /// </summary>
-public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
+public sealed partial class DynamoWriterEngine : IHostedService, IAsyncDisposable
 {
     private readonly DynamoWriterOptions _options;
     private readonly IAmazonDynamoDB _dynamo;
@@ -27,8 +25,10 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<Task> _running = [];
+    private readonly List<Task> _background = [];
     private readonly PartitionTotals _totals = new();
     private readonly EngineHealth _health;
+    private readonly DateTimeOffset _startedAt;
     private RedisClient? _commands;
 
     public DynamoWriterEngine(IOptions<DynamoWriterOptions> options, IAmazonDynamoDB dynamo, DynamoWriterMetrics metrics,
@@ -41,6 +41,7 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
         _logger = logger;
         _time = time ?? TimeProvider.System;
         Consumer = ConsumerIdentity.Resolve(_options.Stream.Consumer);
+        _startedAt = _time.GetUtcNow();
     }
 
     /// <summary>This process's consumer name in the group.</summary>
@@ -69,50 +70,11 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
         }
 
         _health.MarkRunning();
-    }
-
-    private async Task StartPartitionsAsync(CancellationToken cancellationToken)
-    {
-        var stream = _options.Stream;
-        var streams = stream.Streams.Distinct(StringComparer.Ordinal).ToList();
-        Log.EngineStarting(_logger, Consumer, stream.Group, string.Join(",", streams), _options.DynamoDB.WritePolicy);
-
-        // Fail start-up clearly (every missing table named) before anything is read.
-        var catalog = new TableCatalog(_dynamo, _options.DynamoDB);
-        var tables = streams.Select(_options.DynamoDB.TableFor).Append(_options.Checkpoint.TableName).Distinct(StringComparer.Ordinal);
-        await catalog.EnsureTablesAsync(tables, cancellationToken).ConfigureAwait(false);
-
-        var server = stream.EffectiveServer;
-        _commands = new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}"));
-        await _commands.PingAsync(cancellationToken).ConfigureAwait(false);
-        var context = new PartitionContext(
-            _options,
-            Consumer,
-            _commands,
-            () => new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}:reader")),
-            new ItemMapper(_options.Mapping, _options.DynamoDB),
-            new DeadLetterWriter(_commands, stream, _metrics, _logger, _time),
-            new CheckpointStore(_dynamo, _options.Checkpoint.TableName),
-            _metrics,
-            _totals,
-            _logger,
-            _time);
-
-        var writers = new Dictionary<string, (IItemWriter Writer, TableKeySchema Schema)>(StringComparer.Ordinal);
-        foreach (var name in streams)
+        _background.Add(Task.Run(() => HeartbeatLoopAsync(_stopReading.Token), CancellationToken.None));
+        _background.Add(Task.Run(() => MaintenanceLoopAsync(_stopReading.Token), CancellationToken.None));
+        if (_options.Stream.Streams.Any(StreamNames.IsPattern))
         {
-            var table = _options.DynamoDB.TableFor(name);
-            if (!writers.TryGetValue(table, out var target))
-            {
-                var schema = await catalog.GetSchemaAsync(table, cancellationToken).ConfigureAwait(false);
-                target = (ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics), schema);
-                writers[table] = target;
-            }
-
-            var partition = new StreamPartition(name, context, target.Writer, target.Schema);
-            var running = Task.Run(() => partition.RunAsync(_stopReading.Token, _abandon.Token), CancellationToken.None);
-            _health.Track(name, running);
-            _running.Add(running);
+            _background.Add(Task.Run(() => DiscoveryLoopAsync(_stopReading.Token), CancellationToken.None));
         }
     }
 
@@ -121,7 +83,12 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
         Log.EngineStopping(_logger);
         _health.MarkStopping();
         await _stopReading.CancelAsync().ConfigureAwait(false);
-        var all = Task.WhenAll(_running);
+        Task all;
+        lock (_running)
+        {
+            all = Task.WhenAll(_running.Concat(_background));
+        }
+
         try
         {
             await all.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -135,6 +102,7 @@ public sealed class DynamoWriterEngine : IHostedService, IAsyncDisposable
             await all.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         }
 
+        await RemoveHeartbeatAsync().ConfigureAwait(false);
         _health.MarkStopped();
         Log.EngineStopped(_logger, _totals.Written, _totals.Skipped, _totals.DeadLettered, _totals.Acknowledged);
     }

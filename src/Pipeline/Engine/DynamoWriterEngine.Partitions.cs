@@ -1,0 +1,136 @@
+using DynamoWriter.DynamoDb;
+using DynamoWriter.Pipeline.Checkpoints;
+using DynamoWriter.Pipeline.DeadLetters;
+using DynamoWriter.Pipeline.Nodes;
+using DynamoWriter.Pipeline.Partitions;
+using DynamoWriter.Redis;
+using DynamoWriter.Resilience;
+
+namespace DynamoWriter.Pipeline.Engine;
+
+/// <summary>Starting partitions: the configured streams at start, and streams matching a pattern as they appear.</summary>
+public sealed partial class DynamoWriterEngine
+{
+    private readonly Dictionary<string, (IItemWriter Writer, TableKeySchema Schema)> _writers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _partitions = new(StringComparer.Ordinal);
+    private PartitionContext? _context;
+    private TableCatalog? _catalog;
+
+    /// <summary>The streams this node consumes now (configured ones and those discovered by pattern).</summary>
+    public IReadOnlyList<string> Streams
+    {
+        get
+        {
+            lock (_partitions)
+            {
+                return [.. _partitions.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    private async Task StartPartitionsAsync(CancellationToken cancellationToken)
+    {
+        var stream = _options.Stream;
+        var literal = stream.Streams.Where(s => !StreamNames.IsPattern(s)).Distinct(StringComparer.Ordinal).ToList();
+        Log.EngineStarting(_logger, Consumer, stream.Group, string.Join(",", stream.Streams), _options.DynamoDB.WritePolicy);
+
+        // Fail start-up clearly (every missing table named) before anything is read.
+        _catalog = new TableCatalog(_dynamo, _options.DynamoDB);
+        var tables = literal.Select(_options.DynamoDB.TableFor).Append(_options.DynamoDB.TableName).Append(_options.Checkpoint.TableName).Distinct(StringComparer.Ordinal);
+        await _catalog.EnsureTablesAsync(tables, cancellationToken).ConfigureAwait(false);
+
+        var server = stream.EffectiveServer;
+        _commands = new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}"));
+        await _commands.PingAsync(cancellationToken).ConfigureAwait(false);
+        _context = new PartitionContext(
+            _options,
+            Consumer,
+            _commands,
+            () => new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}:reader")),
+            new ItemMapper(_options.Mapping, _options.DynamoDB),
+            new DeadLetterWriter(_commands, stream, _metrics, _logger, _time),
+            new CheckpointStore(_dynamo, _options.Checkpoint.TableName),
+            _metrics,
+            _totals,
+            _logger,
+            _time);
+
+        foreach (var name in literal)
+        {
+            await StartPartitionAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        await DiscoverAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StartPartitionAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (_partitions)
+        {
+            if (!_partitions.Add(name))
+            {
+                return;
+            }
+        }
+
+        var table = _options.DynamoDB.TableFor(name);
+        if (!_writers.TryGetValue(table, out var target))
+        {
+            var schema = await _catalog!.GetSchemaAsync(table, cancellationToken).ConfigureAwait(false);
+            target = (ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics), schema);
+            _writers[table] = target;
+        }
+
+        var partition = new StreamPartition(name, _context!, target.Writer, target.Schema);
+        var running = Task.Run(() => partition.RunAsync(_stopReading.Token, _abandon.Token), CancellationToken.None);
+        _health.Track(name, running);
+        lock (_running)
+        {
+            _running.Add(running);
+        }
+    }
+
+    /// <summary>Finds existing streams matching the configured patterns (SCAN ... TYPE stream), dead-letter streams excluded.</summary>
+    private async Task DiscoverAsync(CancellationToken cancellationToken)
+    {
+        var deadLetter = _options.Stream.DeadLetter.Stream;
+        foreach (var pattern in _options.Stream.Streams.Where(StreamNames.IsPattern).Distinct(StringComparer.Ordinal))
+        {
+            await foreach (var key in _commands!.ScanAllAsync(pattern, "stream", cancellationToken).ConfigureAwait(false))
+            {
+                if (StreamNames.IsDeadLetter(key, deadLetter) || Streams.Contains(key))
+                {
+                    continue;
+                }
+
+                Log.StreamDiscovered(_logger, key, pattern);
+                await StartPartitionAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task DiscoveryLoopAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.Stream.DiscoverInterval, _time);
+        var failures = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                try
+                {
+                    await DiscoverAsync(stopping).ConfigureAwait(false);
+                    failures = 0;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.DiscoveryFailed(_logger, ex);
+                    await Task.Delay(Backoff.FullJitter(failures++, TimeSpan.FromSeconds(10)), _time, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+}
