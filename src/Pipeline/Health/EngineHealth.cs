@@ -68,7 +68,9 @@ public sealed class EngineHealth
         _ = loop.ContinueWith(
             t =>
             {
-                if (State is EngineState.Starting or EngineState.Running)
+                // Still watched (not untracked on purpose) and the engine is not stopping: a failure.
+                if (State is EngineState.Starting or EngineState.Running
+                    && _loops.TryGetValue(name, out var current) && ReferenceEquals(current, loop))
                 {
                     _endedLoops[name] = t.Exception?.GetBaseException().Message ?? (t.IsCanceled ? "cancelled" : "ended unexpectedly");
                 }
@@ -76,5 +78,15 @@ public sealed class EngineHealth
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Stops watching a loop that is being stopped on purpose while the engine runs (a stream that went
+    /// away): call it before cancelling the loop, so its end is not taken for a failure.
+    /// </summary>
+    public void Untrack(string name)
+    {
+        _loops.TryRemove(name, out _);
+        _endedLoops.TryRemove(name, out _);
     }
 }
