@@ -7,6 +7,7 @@ root.Subcommands.Add(run);
 root.Subcommands.Add(ProduceCommand.Create());
 root.Subcommands.Add(PeekCommand.Create());
 root.Subcommands.Add(DlqCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 // `dynamo-writer` with no command runs the service, as the Go service did.
 root.Options.Add(CommonOptions.Config);
 root.SetAction((parse, ct) => RunCommand.ExecuteAsync(parse, ct));
