@@ -44,11 +44,13 @@ public sealed class MetricsEndToEndTests
         await using var service = ServiceProcess.Start(env, "run");
         using var client = new OperationsClient(port);
 
-        // Everything acknowledged, and the poller has seen the group drained.
+        // Everything acknowledged, and a poll taken after that: nothing undelivered (lag 0), nothing pending.
+        // (Pending alone is 0 in a poll taken before the first read, too.)
         var samples = await ServiceWait.UntilAsync(service,
             async () => await client.TryGetAsync("/metrics") is { Status: HttpStatusCode.OK } r ? Exposition.Parse(r.Body) : [],
             s => Exposition.Value(s, "dynamowriter_entries_acknowledged_total", ("stream", stream)) >= Good + Bad
-                 && s.Any(x => x.Name == "dynamowriter_stream_pending" && x.Has(("stream", stream), ("group", group)) && x.Value == 0),
+                 && s.Any(x => x.Name == "dynamowriter_stream_pending" && x.Has(("stream", stream), ("group", group)) && x.Value == 0)
+                 && s.Any(x => x.Name == "dynamowriter_stream_lag" && x.Has(("stream", stream), ("group", group)) && x.Value == 0),
             TimeSpan.FromMinutes(2), $"every entry to be acknowledged");
 
         var response = await client.TryGetAsync("/metrics");
