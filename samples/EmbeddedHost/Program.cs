@@ -1,0 +1,4 @@
+using DynamoWriter.Samples.EmbeddedHost;
+
+await using var app = SampleApp.Build(args);
+await app.RunAsync();

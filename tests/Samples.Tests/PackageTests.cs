@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection;
+using System.Xml.Linq;
+
+namespace DynamoWriter.Samples.Tests;
+
+/// <summary>
+/// <c>dotnet pack</c> of the packable projects (from the build the tests already ran, <c>--no-build</c>)
+/// produces packages with a README, the metadata of the README's "Packages" section, and dependencies
+/// on one another and on the third-party packages they use.
+/// </summary>
+[Trait("Category", "Packaging")]
+public sealed class PackageTests : IDisposable
+{
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromSeconds(120);
+
+    private static readonly (string Project, string Id)[] Packages =
+    [
+        ("src/Abstractions/DynamoWriter.Abstractions.csproj", "DynamoWriter.Abstractions"),
+        ("src/Redis/DynamoWriter.Redis.csproj", "DynamoWriter.Redis"),
+        ("src/DynamoDb/DynamoWriter.DynamoDb.csproj", "DynamoWriter.DynamoDb"),
+        ("src/Configuration/DynamoWriter.Configuration.csproj", "DynamoWriter.Configuration"),
+        ("src/Pipeline/DynamoWriter.Pipeline.csproj", "DynamoWriter"),
+    ];
+
+    private readonly string _output = Directory.CreateTempSubdirectory("dw-pack-").FullName;
+
+    [Fact]
+    public async Task Pack_produces_every_package_with_readme_metadata_and_dependencies()
+    {
+        var root = RepositoryRoot();
+        var configuration = typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        foreach (var (project, _) in Packages)
+        {
+            await RunAsync(root, "pack", Path.Combine(root, project), "-c", configuration, "--no-build", "-o", _output, "-nologo", "-v", "q");
+        }
+
+        var nuspecs = new Dictionary<string, XElement>(StringComparer.Ordinal);
+        foreach (var (_, id) in Packages)
+        {
+            var packages = Directory.GetFiles(_output, $"{id}.*.nupkg").Where(f => !f.EndsWith(".snupkg", StringComparison.Ordinal)
+                && System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(f), $"^{System.Text.RegularExpressions.Regex.Escape(id)}\\.[0-9]")).ToList();
+            var nupkg = Assert.Single(packages);
+            using var zip = ZipFile.OpenRead(nupkg);
+            var nuspecEntry = Assert.Single(zip.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+            using (var stream = nuspecEntry.Open())
+            {
+                var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+                nuspecs[id] = metadata;
+            }
+
+            var metadataOf = nuspecs[id];
+            string Value(string name) => metadataOf.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+
+            Assert.Equal(id, Value("id"));
+            Assert.Matches(@"^\d+\.\d+\.\d+", Value("version"));
+            Assert.Equal("DynamoWriter contributors", Value("authors"));
+            Assert.True(Value("description").Length > 40, $"{id}: description too short: '{Value("description")}'");
+            Assert.Contains("dynamodb", Value("tags").Split(' '));
+            Assert.Equal("MIT", Value("license"));
+            Assert.Equal("", Value("repository") + Value("projectUrl"));
+
+            // The README is in the package, named by the nuspec, and is about this package.
+            var readme = Value("readme");
+            Assert.Equal("PACKAGE.md", readme);
+            var readmeEntry = zip.GetEntry(readme);
+            Assert.NotNull(readmeEntry);
+            using var reader = new StreamReader(readmeEntry.Open());
+            var text = await reader.ReadToEndAsync();
+            Assert.StartsWith($"# {id}", text, StringComparison.Ordinal);
+
+            Assert.Contains(zip.Entries, e => e.FullName.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(["DynamoWriter.Abstractions", "DynamoWriter.Configuration", "DynamoWriter.DynamoDb", "DynamoWriter.Redis"], Dependencies(nuspecs["DynamoWriter"]).Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(Dependencies(nuspecs["DynamoWriter.Abstractions"]));
+        Assert.Equal("4.0.109.3", Dependencies(nuspecs["DynamoWriter.DynamoDb"])["AWSSDK.DynamoDBv2"]);
+        Assert.Contains("YamlDotNet", Dependencies(nuspecs["DynamoWriter.Configuration"]).Keys);
+        Assert.Equal(["DynamoWriter.Abstractions"], Dependencies(nuspecs["DynamoWriter.Redis"]).Keys);
+        // The engine and the configuration binder need ASP.NET Core's shared framework (hosting, health checks).
+        Assert.Contains(nuspecs["DynamoWriter"].Descendants(), e => e.Name.LocalName == "frameworkReference" && (string?)e.Attribute("name") == "Microsoft.AspNetCore.App");
+    }
+
+    /// <summary>Package id → version range of the net10.0 dependency group.</summary>
+    private static Dictionary<string, string> Dependencies(XElement metadata) =>
+        metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .ToDictionary(e => (string)e.Attribute("id")!, e => ((string?)e.Attribute("version") ?? "").Trim('[', ']', '(', ')').Split(',')[0], StringComparer.Ordinal);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DynamoWriter.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"DynamoWriter.sln not found above {AppContext.BaseDirectory}");
+    }
+
+    private static async Task RunAsync(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(PackTimeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish within {PackTimeout.TotalSeconds:F0}s");
+        }
+
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_output, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
