@@ -85,4 +85,7 @@ internal static partial class Log
 
     [LoggerMessage(1065, LogLevel.Warning, "Stream {Stream}: maintenance (consumer expiry, trimming) failed")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(1024, LogLevel.Critical, "Partition {Stream} stopped with an unexpected error; its entries stay pending for other nodes or the next start")]
+    public static partial void PartitionFailed(ILogger logger, Exception exception, string stream);
 }

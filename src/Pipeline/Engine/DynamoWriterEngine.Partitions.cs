@@ -82,7 +82,19 @@ public sealed partial class DynamoWriterEngine
         }
 
         var partition = new StreamPartition(name, _context!, target.Writer, target.Schema);
-        var running = Task.Run(() => partition.RunAsync(_stopReading.Token, _abandon.Token), CancellationToken.None);
+        var running = Task.Run(async () =>
+        {
+            try
+            {
+                await partition.RunAsync(_stopReading.Token, _abandon.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // A partition that dies unnoticed would leave its stream unread; say so loudly (and /healthz sees the fault).
+                Log.PartitionFailed(_logger, ex, name);
+                throw;
+            }
+        }, CancellationToken.None);
         _health.Track(name, running);
         lock (_running)
         {
