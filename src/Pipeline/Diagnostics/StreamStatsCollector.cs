@@ -92,8 +92,10 @@ public sealed class StreamStatsCollector : BackgroundService
                 OperationsLog.StatsRecovered(_logger);
             }
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested && ex is RedisException or IOException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
+            // Whatever went wrong (a server error, a reply we did not expect), a metrics poller must never
+            // stop the host: report nothing, log once per outage, try again at the next interval.
             _snapshot = [];
             if (!_failing)
             {
