@@ -32,7 +32,7 @@ public sealed partial class RedisClient
         string[] args = mkStream
             ? ["XGROUP", "CREATE", stream, group, startId, "MKSTREAM"]
             : ["XGROUP", "CREATE", stream, group, startId];
-        var reply = await SendAsync(args, dropConnectionOnCancel: false, ct).ConfigureAwait(false);
+        var reply = await SendAsync(args, block: null, ct).ConfigureAwait(false);
         if (reply.IsError && reply.AsString()!.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
             return false;
@@ -58,7 +58,9 @@ public sealed partial class RedisClient
     /// with an empty <see cref="StreamEntry.Fields"/>, which is unambiguous because XADD needs at least one field.
     /// Redis does not report delivery counts here, so <see cref="StreamEntry.DeliveryCount"/> is 1.
     /// Cancelling a blocked read closes the connection (the next command reconnects), because Redis would
-    /// otherwise hold it until the block expires.
+    /// otherwise hold it until the block expires. The reply may take <paramref name="block"/> plus
+    /// <see cref="RedisClientOptions.CommandTimeout"/>, after which the connection is closed and
+    /// <see cref="RedisConnectionException"/> is thrown.
     /// </remarks>
     /// <param name="block">Null sends no BLOCK; <see cref="TimeSpan.Zero"/> blocks indefinitely, as BLOCK 0 does.</param>
     public async Task<IReadOnlyList<StreamEntry>> XReadGroupAsync(string group, string consumer, IReadOnlyList<(string Stream, string Id)> streams, int count, TimeSpan? block, CancellationToken ct = default)
@@ -87,7 +89,7 @@ public sealed partial class RedisClient
             args.Add(id);
         }
 
-        var reply = ThrowIfError(await SendAsync(args, dropConnectionOnCancel: block is not null, ct).ConfigureAwait(false));
+        var reply = ThrowIfError(await SendAsync(args, block, ct).ConfigureAwait(false));
         return StreamReplyParser.ParseRead(reply);
     }
 

@@ -31,10 +31,12 @@ public sealed partial class RedisClient : IAsyncDisposable
 
     /// <summary>Sends a raw command, e.g. <c>["HSET", key, field, value]</c>.</summary>
     /// <exception cref="RedisServerException">The server answered with an error.</exception>
-    /// <exception cref="RedisConnectionException">No connection, or it dropped before the reply arrived.</exception>
+    /// <exception cref="RedisConnectionException">
+    /// No connection, it dropped before the reply arrived, or no reply came within <see cref="RedisClientOptions.CommandTimeout"/>.
+    /// </exception>
     /// <exception cref="OperationCanceledException">The caller stopped waiting; the reply is still read and discarded.</exception>
     public async Task<RespValue> ExecuteAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default) =>
-        ThrowIfError(await SendAsync(args, dropConnectionOnCancel: false, cancellationToken).ConfigureAwait(false));
+        ThrowIfError(await SendAsync(args, block: null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Runs <paramref name="commands"/> in MULTI/EXEC, written contiguously so no other caller's command can
@@ -64,7 +66,9 @@ public sealed partial class RedisClient : IAsyncDisposable
     }
 
     /// <summary>Sends several commands back to back in one write and returns their replies, error replies included.</summary>
-    /// <exception cref="RedisConnectionException">No connection, or it dropped before every reply arrived.</exception>
+    /// <exception cref="RedisConnectionException">
+    /// No connection, it dropped before every reply arrived, or they did not all come within <see cref="RedisClientOptions.CommandTimeout"/>.
+    /// </exception>
     public async Task<IReadOnlyList<RespValue>> ExecuteBatchAsync(IReadOnlyList<IReadOnlyList<string>> commands, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
@@ -111,10 +115,12 @@ public sealed partial class RedisClient : IAsyncDisposable
     private static RespValue ThrowIfError(RespValue reply) =>
         reply.IsError ? throw new RedisServerException(reply.AsString()!) : reply;
 
-    private async Task<RespValue> SendAsync(IReadOnlyList<string> args, bool dropConnectionOnCancel, CancellationToken cancellationToken)
+    /// <param name="block">The BLOCK time of a blocking command (cancelling it closes the connection), null for any other.</param>
+    private async Task<RespValue> SendAsync(IReadOnlyList<string> args, TimeSpan? block, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         cancellationToken.ThrowIfCancellationRequested();
+        var timeout = _options.ReplyTimeout(block);
         for (var attempt = 1; ; attempt++)
         {
             var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -126,20 +132,24 @@ public sealed partial class RedisClient : IAsyncDisposable
                 continue;
             }
 
-            if (!cancellationToken.CanBeCanceled)
+            if (timeout is null && !cancellationToken.CanBeCanceled)
             {
                 return await reply.ConfigureAwait(false);
             }
 
             try
             {
-                return await reply.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return await reply.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (dropConnectionOnCancel && cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (block is not null && cancellationToken.IsCancellationRequested)
             {
                 // The server would hold the connection until the block expires; closing it frees it now.
                 connection.Abort("a blocking command was cancelled");
                 throw;
+            }
+            catch (TimeoutException ex)
+            {
+                throw TimedOut(connection, args[0], timeout!.Value, ex);
             }
         }
     }
@@ -147,6 +157,7 @@ public sealed partial class RedisClient : IAsyncDisposable
     private async Task<RespValue[]> SendBatchAsync(IReadOnlyList<IReadOnlyList<string>> commands, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var timeout = _options.ReplyTimeout(block: null);
         for (var attempt = 1; ; attempt++)
         {
             var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -158,9 +169,30 @@ public sealed partial class RedisClient : IAsyncDisposable
             }
 
             var all = Task.WhenAll(replies);
-            return cancellationToken.CanBeCanceled
-                ? await all.WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await all.ConfigureAwait(false);
+            if (timeout is null && !cancellationToken.CanBeCanceled)
+            {
+                return await all.ConfigureAwait(false);
+            }
+
+            try
+            {
+                return await all.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                throw TimedOut(connection, commands.Count == 1 ? commands[0][0] : $"a batch of {commands.Count} commands", timeout!.Value, ex);
+            }
         }
+    }
+
+    // A reply that never came means every later reply on this connection would go to the wrong caller:
+    // close it (failing whatever else is in flight) so the next command starts on a fresh one.
+    private static RedisConnectionException TimedOut(PhysicalConnection connection, string command, TimeSpan timeout, TimeoutException inner)
+    {
+        var state = connection.DescribeState();
+        connection.Abort($"no reply to {command} within {timeout.TotalSeconds:0.###} s", inner);
+        return new RedisConnectionException(
+            $"No reply to {command} within {timeout.TotalSeconds:0.###} s (RedisClientOptions.CommandTimeout); the connection was closed and the next command reconnects. At the timeout: {state}.",
+            inner);
     }
 }

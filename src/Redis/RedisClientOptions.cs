@@ -10,6 +10,8 @@ public sealed class RedisClientOptions
     public const int DefaultPort = 6379;
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultReconnectBackoffMax = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(30);
+    private const double MaxTimerMilliseconds = uint.MaxValue - 1;
 
     /// <summary><c>host:port</c>, <c>[::1]:port</c>, or <c>host</c> alone for port 6379.</summary>
     public string Address { get; set; } = DefaultAddress;
@@ -34,6 +36,30 @@ public sealed class RedisClientOptions
 
     /// <summary>Cap of the jittered exponential wait between failed connection attempts.</summary>
     public TimeSpan ReconnectBackoffMax { get; set; } = DefaultReconnectBackoffMax;
+
+    /// <summary>
+    /// How long a sent command may wait for its reply (a blocking XREADGROUP gets its BLOCK time on top;
+    /// BLOCK 0 waits for ever). When it expires the caller gets a <see cref="RedisConnectionException"/> with a
+    /// <see cref="TimeoutException"/> inside and the connection is closed, since no later reply on it could be
+    /// matched to its command any more; the next command reconnects. <see cref="TimeSpan.Zero"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = DefaultCommandTimeout;
+
+    /// <summary>The limit on one reply, or null for none (see <see cref="CommandTimeout"/>).</summary>
+    /// <param name="block">The BLOCK time of a blocking command, null for any other command.</param>
+    internal TimeSpan? ReplyTimeout(TimeSpan? block)
+    {
+        // BLOCK 0 (and a negative block, sent as 0) waits for ever, so its reply may legitimately never come.
+        if (CommandTimeout <= TimeSpan.Zero || CommandTimeout == Timeout.InfiniteTimeSpan || block <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        // Task.WaitAsync takes at most about 49 days; anything near that is "for ever" in practice.
+        var limit = CommandTimeout.TotalMilliseconds + (block?.TotalMilliseconds ?? 0);
+        return limit >= MaxTimerMilliseconds ? null : TimeSpan.FromMilliseconds(limit);
+    }
 
     public static RedisClientOptions From(RedisServerOptions server, string? clientName)
     {

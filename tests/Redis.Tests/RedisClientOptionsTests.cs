@@ -56,4 +56,24 @@ public class RedisClientOptionsTests
     [Fact]
     public void The_client_rejects_a_bad_address_up_front() =>
         Assert.Throws<FormatException>(() => new RedisClient(new RedisClientOptions { Address = "host:port" }));
+
+    [Fact]
+    public void Command_timeout_defaults_to_thirty_seconds_and_a_block_adds_to_it()
+    {
+        var options = new RedisClientOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ReplyTimeout(block: null));
+        Assert.Equal(TimeSpan.FromMilliseconds(30_200), options.ReplyTimeout(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
+    public void Block_zero_a_disabled_timeout_and_an_enormous_one_mean_no_limit()
+    {
+        Assert.Null(new RedisClientOptions().ReplyTimeout(TimeSpan.Zero));
+        Assert.Null(new RedisClientOptions().ReplyTimeout(TimeSpan.FromSeconds(-1)));
+        Assert.Null(new RedisClientOptions { CommandTimeout = TimeSpan.Zero }.ReplyTimeout(null));
+        Assert.Null(new RedisClientOptions { CommandTimeout = Timeout.InfiniteTimeSpan }.ReplyTimeout(TimeSpan.FromSeconds(1)));
+        Assert.Null(new RedisClientOptions().ReplyTimeout(TimeSpan.MaxValue));
+    }
 }

@@ -6,6 +6,12 @@ internal sealed partial class PhysicalConnection
 {
     private readonly RespReader _reader;
 
+    // Diagnostics only, for the message of a command that timed out: was the server silent, or did bytes
+    // arrive that never made a whole reply?
+    private long _bytesReceived;
+    private long _lastReceiveTimestamp;
+    private int _bufferedBytes;
+
     private void StartReading() => _ = Task.Run(ReadLoopAsync);
 
     private async Task ReadLoopAsync()
@@ -22,6 +28,8 @@ internal sealed partial class PhysicalConnection
                 }
 
                 _reader.Advance(read);
+                Volatile.Write(ref _bytesReceived, _bytesReceived + read);
+                Volatile.Write(ref _lastReceiveTimestamp, TimeProvider.System.GetTimestamp());
                 while (_reader.TryRead(out var reply))
                 {
                     if (!_pending.TryDequeue(out var pending))
@@ -32,6 +40,8 @@ internal sealed partial class PhysicalConnection
                     // A caller that cancelled its wait is still dequeued here: the FIFO stays in step.
                     pending.TrySetResult(reply);
                 }
+
+                Volatile.Write(ref _bufferedBytes, _reader.Buffered);
             }
         }
         catch (Exception ex)

@@ -38,8 +38,19 @@ internal sealed partial class PhysicalConnection : IAsyncDisposable
     /// <summary>Commands sent whose replies have not arrived.</summary>
     public int PendingCount => _pending.Count;
 
+    /// <summary>What the connection was doing, for the message of a command that got no reply.</summary>
+    public string DescribeState()
+    {
+        var last = Volatile.Read(ref _lastReceiveTimestamp);
+        var silence = last == 0 ? "nothing received yet" : $"last bytes received {TimeProvider.System.GetElapsedTime(last).TotalSeconds:0.0} s ago";
+        return $"{_pending.Count} command(s) awaiting replies on {_endpoint}, {Volatile.Read(ref _bytesReceived)} bytes received, "
+            + $"{silence}, {Volatile.Read(ref _bufferedBytes)} bytes of an incomplete reply buffered";
+    }
+
     /// <summary>Closes the socket; every pending command fails with <see cref="RedisConnectionException"/>.</summary>
-    public void Abort(string reason) => Fail(new RedisConnectionException($"Connection to {_endpoint} closed: {reason}."));
+    /// <param name="reason">Completes "Connection to host:port closed: ...".</param>
+    /// <param name="cause">Given to every failed command as the inner exception (a <see cref="TimeoutException"/> after a timeout).</param>
+    public void Abort(string reason, Exception? cause = null) => Fail(new RedisConnectionException($"Connection to {_endpoint} closed: {reason}.", cause));
 
     public ValueTask DisposeAsync()
     {
@@ -81,7 +92,14 @@ internal sealed partial class PhysicalConnection : IAsyncDisposable
 
         var error = cause as RedisConnectionException
             ?? new RedisConnectionException($"Connection to {_endpoint} lost: {cause.Message}", cause);
-        _log?.Invoke($"redis: connection to {_endpoint} closed ({error.Message}); failing {_pending.Count} pending command(s)");
+        try
+        {
+            _log?.Invoke($"redis: connection to {_endpoint} closed ({error.Message}); failing {_pending.Count} pending command(s)");
+        }
+        catch (Exception)
+        {
+            // A failing log sink must not leave the pending commands below waiting for ever.
+        }
 
         // Nothing is enqueued after _failure is set (Send checks it under the lock), so this drains everything.
         while (_pending.TryDequeue(out var pending))

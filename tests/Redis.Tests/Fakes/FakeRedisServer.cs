@@ -149,6 +149,9 @@ internal sealed class FakeConnection
         _server = server;
         Number = number;
         _socket = socket;
+
+        // As redis-server does: small writes leave at once instead of waiting for the peer's delayed ACK.
+        _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -187,6 +190,13 @@ internal sealed class FakeConnection
     public async Task SendAsync(string raw)
     {
         await _stream.WriteAsync(Encoding.UTF8.GetBytes(raw));
+        await _stream.FlushAsync();
+    }
+
+    /// <summary>Writes <paramref name="raw"/> as one socket write (split it to dribble a reply).</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> raw)
+    {
+        await _stream.WriteAsync(raw);
         await _stream.FlushAsync();
     }
 

@@ -331,6 +331,93 @@ public class FaultInjectionTests
         Assert.IsType<AuthenticationException>(error.InnerException);
     }
 
+    [Fact]
+    public async Task A_reply_that_never_comes_times_out_closes_the_connection_and_the_next_command_reconnects()
+    {
+        // Connection 1 swallows GET (and everything after it); later connections answer normally.
+        await using var server = new FakeRedisServer(FakeRedisServer.Replying((connection, c) =>
+            connection.Number == 1 && c[0] != "PING" ? "" : c[0] == "GET" ? "$2\r\nok\r\n" : FakeRedisServer.Default(c)));
+        await using var client = new RedisClient(new RedisClientOptions
+        {
+            Address = server.Address,
+            CommandTimeout = TimeSpan.FromMilliseconds(300),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
+        });
+        await client.PingAsync().WaitAsync(Deadline);
+
+        var get = client.GetAsync("k");
+        var behind = client.ExecuteAsync(["ECHO", "behind"]);
+
+        // Whichever of the two times out first closes the connection, failing the other: a reply arriving
+        // after that could no longer be told apart. Either way each caller learns it was a timeout.
+        foreach (var command in new Task[] { get, behind })
+        {
+            var error = await Assert.ThrowsAsync<RedisConnectionException>(() => command.WaitAsync(Deadline));
+            Assert.IsType<TimeoutException>(error.InnerException);
+            Assert.Contains("no reply to", error.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.False(client.IsConnected);
+
+        Assert.Equal("ok", await client.GetAsync("k").WaitAsync(Deadline));
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task A_batch_without_replies_times_out()
+    {
+        await using var server = new FakeRedisServer(FakeRedisServer.Replying((connection, c) =>
+            connection.Number == 1 && c[0] == "EXEC" ? "" : c[0] switch { "MULTI" => "+OK\r\n", "EXEC" => "*1\r\n+OK\r\n", _ => "+QUEUED\r\n" }));
+        await using var client = new RedisClient(new RedisClientOptions
+        {
+            Address = server.Address,
+            CommandTimeout = TimeSpan.FromMilliseconds(300),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
+        });
+
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteTransactionAsync([["SET", "a", "1"]]).WaitAsync(Deadline));
+
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Single(await client.ExecuteTransactionAsync([["SET", "a", "1"]]).WaitAsync(Deadline));
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task A_blocked_read_waits_its_block_time_plus_the_command_timeout()
+    {
+        await using var server = new FakeRedisServer(FakeRedisServer.Replying((_, c) => c[0] == "XREADGROUP" ? "" : FakeRedisServer.Default(c)));
+        await using var client = new RedisClient(new RedisClientOptions
+        {
+            Address = server.Address,
+            CommandTimeout = TimeSpan.FromMilliseconds(200),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
+        });
+        await client.PingAsync().WaitAsync(Deadline);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(
+            () => client.XReadGroupAsync("g", "c", [("s", ">")], 10, TimeSpan.FromMilliseconds(600)).WaitAsync(Deadline));
+
+        // A lower bound only: the command timeout alone (200 ms) must not cut a 600 ms block short.
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(600), $"gave up after {started.Elapsed}");
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.False(client.IsConnected);
+        await client.PingAsync().WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task Without_a_command_timeout_a_silent_server_is_waited_for()
+    {
+        await using var server = new FakeRedisServer(FakeRedisServer.Replying((_, c) => c[0] == "GET" ? "" : FakeRedisServer.Default(c)));
+        await using var client = new RedisClient(new RedisClientOptions { Address = server.Address, CommandTimeout = Timeout.InfiniteTimeSpan });
+
+        var get = client.GetAsync("k");
+        await Wait.UntilAsync(() => server.Received.Any(r => r.Command[0] == "GET"), "the server to receive GET");
+
+        await Assert.ThrowsAsync<TimeoutException>(() => get.WaitAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.True(client.IsConnected);
+    }
+
     private static RedisClient Client(FakeRedisServer server) =>
         new(new RedisClientOptions { Address = server.Address, ReconnectBackoffMax = TimeSpan.FromMilliseconds(50) });
 
