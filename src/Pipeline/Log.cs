@@ -88,4 +88,7 @@ internal static partial class Log
 
     [LoggerMessage(1024, LogLevel.Critical, "Partition {Stream} stopped with an unexpected error; its entries stay pending for other nodes or the next start")]
     public static partial void PartitionFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(1066, LogLevel.Debug, "Progress: {Read} read, {Written} written, {Acknowledged} acknowledged; {Partitions}")]
+    public static partial void Progress(ILogger logger, long read, long written, long acknowledged, string partitions);
 }

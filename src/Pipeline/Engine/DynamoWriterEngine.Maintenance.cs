@@ -38,6 +38,11 @@ public sealed partial class DynamoWriterEngine
         {
             do
             {
+                if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+                {
+                    Log.Progress(_logger, _totals.Read, _totals.Written, _totals.Acknowledged, DescribePartitions());
+                }
+
                 try
                 {
                     await _commands!.SetAsync(NodeHeartbeat.KeyFor(_options.Stream.Group, Consumer), Heartbeat().ToJson(), HeartbeatTtl, stopping).ConfigureAwait(false);

@@ -13,6 +13,7 @@ public sealed partial class DynamoWriterEngine
 {
     private readonly Dictionary<string, (IItemWriter Writer, TableKeySchema Schema)> _writers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _partitions = new(StringComparer.Ordinal);
+    private readonly List<StreamPartition> _started = [];
     private PartitionContext? _context;
     private TableCatalog? _catalog;
 
@@ -82,6 +83,11 @@ public sealed partial class DynamoWriterEngine
         }
 
         var partition = new StreamPartition(name, _context!, target.Writer, target.Schema);
+        lock (_started)
+        {
+            _started.Add(partition);
+        }
+
         var running = Task.Run(async () =>
         {
             try
@@ -99,6 +105,15 @@ public sealed partial class DynamoWriterEngine
         lock (_running)
         {
             _running.Add(running);
+        }
+    }
+
+    /// <summary>Every partition's state, one line each: what the debug progress line reports.</summary>
+    public string DescribePartitions()
+    {
+        lock (_started)
+        {
+            return string.Join("; ", _started.Select(p => p.Describe()));
         }
     }
 

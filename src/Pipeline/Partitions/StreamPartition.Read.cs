@@ -26,6 +26,7 @@ internal sealed partial class StreamPartition
                 {
                     if (!groupReady)
                     {
+                        _readerState = "ensuring group";
                         await EnsureGroupAsync(readToken).ConfigureAwait(false);
                         groupReady = true;
                     }
@@ -33,6 +34,7 @@ internal sealed partial class StreamPartition
                     IReadOnlyList<StreamEntry> entries;
                     if (pendingCursor is not null)
                     {
+                        _readerState = $"re-reading pending from {pendingCursor}";
                         entries = await reader.XReadGroupAsync(options.Group, _ctx.Consumer, [(Stream, pendingCursor)],
                             options.ReadCount, block: null, readToken).ConfigureAwait(false);
                         if (entries.Count == 0)
@@ -47,15 +49,18 @@ internal sealed partial class StreamPartition
                         }
 
                         pendingCursor = entries[^1].Id;
+                        _readerState = "asking delivery counts";
                         entries = await WithDeliveryCountsAsync(entries, readToken).ConfigureAwait(false);
                     }
                     else
                     {
+                        _readerState = "reading new entries";
                         entries = await reader.XReadGroupAsync(options.Group, _ctx.Consumer, [(Stream, NewEntries)],
                             options.ReadCount, options.Block, readToken).ConfigureAwait(false);
                     }
 
                     failures = 0;
+                    _readerState = $"handing over {entries.Count} entries";
                     await AcceptAsync(entries, readToken, hardToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (readToken.IsCancellationRequested)
@@ -73,6 +78,7 @@ internal sealed partial class StreamPartition
                 catch (Exception ex) when (ex is RedisException or IOException or TimeoutException)
                 {
                     var delay = Backoff.FullJitter(failures++, ReadRetryCap, TimeSpan.FromMilliseconds(100));
+                    _readerState = "backing off after a failed read";
                     Log.ReadFailed(_ctx.Logger, ex, Stream, (long)delay.TotalMilliseconds);
                     await Task.Delay(delay, _ctx.Time, readToken).ConfigureAwait(false);
                 }
@@ -81,6 +87,10 @@ internal sealed partial class StreamPartition
         catch (OperationCanceledException) when (readToken.IsCancellationRequested)
         {
             // Stopping: entries already delivered but not yet in the channel stay pending for the next start.
+        }
+        finally
+        {
+            _readerState = "stopped";
         }
     }
 

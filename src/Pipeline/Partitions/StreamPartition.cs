@@ -38,6 +38,13 @@ internal sealed partial class StreamPartition
 
     public string Stream { get; }
 
+    /// <summary>What the reader loop is doing now; for the periodic progress line that diagnoses a stall.</summary>
+    private volatile string _readerState = "starting";
+
+    /// <summary>A one-line picture of the partition: reader state, buffered entries, batches in flight, pauses.</summary>
+    public string Describe() =>
+        $"{Stream}: reader {_readerState}, {_entries.Reader.Count} buffered, {_maxBatches - _batchSlots.CurrentCount}/{_maxBatches} batches in flight, {Volatile.Read(ref _pausedBatches)} paused";
+
     /// <summary>
     /// Runs until <paramref name="readToken"/> stops reading and everything read is written and
     /// acknowledged, or until <paramref name="hardToken"/> abandons in-flight work (it stays pending).

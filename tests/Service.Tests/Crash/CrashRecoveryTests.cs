@@ -108,6 +108,8 @@ public sealed class CrashRecoveryTests
             // The restarted process must be the same consumer, so it re-reads its own pending entries.
             Environment["SC_STREAM_CONSUMER"] = TestServers.Unique("node");
             Environment["SC_DYNAMODB_RETRYWAITMAX"] = "1s";
+            // Debug adds a progress line per partition every few seconds: what a stall would need explaining.
+            Environment["SC_LOG_LEVEL"] = "debug";
         }
 
         public string Stream { get; }

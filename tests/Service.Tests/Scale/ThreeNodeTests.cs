@@ -48,6 +48,7 @@ public sealed class ThreeNodeTests
                 env["SC_STREAM_CLAIMMINIDLE"] = "3s";
                 env["SC_STREAM_READCOUNT"] = "100";
                 env["SC_CHECKPOINT_TABLENAME"] = table + "-cp";
+                env["SC_LOG_LEVEL"] = "debug";
                 nodes.Add(ServiceProcess.Start(env, "run"));
             }
 
