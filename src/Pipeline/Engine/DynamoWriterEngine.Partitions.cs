@@ -78,7 +78,8 @@ public sealed partial class DynamoWriterEngine
         if (!_writers.TryGetValue(table, out var target))
         {
             var schema = await _catalog!.GetSchemaAsync(table, cancellationToken).ConfigureAwait(false);
-            target = (ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics), schema);
+            var writer = _writerFactory?.Invoke(schema) ?? ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics);
+            target = (writer, schema);
             _writers[table] = target;
         }
 

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using DynamoWriter.Diagnostics;
+using DynamoWriter.DynamoDb;
 using DynamoWriter.Options;
 using DynamoWriter.Pipeline.Health;
 using DynamoWriter.Pipeline.Nodes;
@@ -29,11 +30,19 @@ public sealed partial class DynamoWriterEngine : IHostedService, IAsyncDisposabl
     private readonly PartitionTotals _totals = new();
     private readonly EngineHealth _health;
     private readonly DateTimeOffset _startedAt;
+    private readonly Func<TableKeySchema, IItemWriter>? _writerFactory;
     private RedisClient? _commands;
 
+    /// <param name="writerFactory">
+    /// Replaces the DynamoDB writer of each table (register a <c>Func&lt;TableKeySchema, IItemWriter&gt;</c>
+    /// singleton). Meant for benchmarks and tests, e.g. a sink that discards, to measure the Redis side alone;
+    /// when absent, the writer of the configured write policy is used.
+    /// </param>
     public DynamoWriterEngine(IOptions<DynamoWriterOptions> options, IAmazonDynamoDB dynamo, DynamoWriterMetrics metrics,
-        ILogger<DynamoWriterEngine> logger, TimeProvider? time = null, EngineHealth? health = null)
+        ILogger<DynamoWriterEngine> logger, TimeProvider? time = null, EngineHealth? health = null,
+        Func<TableKeySchema, IItemWriter>? writerFactory = null)
     {
+        _writerFactory = writerFactory;
         _health = health ?? new EngineHealth();
         _options = options.Value;
         _dynamo = dynamo;
