@@ -7,18 +7,28 @@ using Microsoft.Extensions.Logging;
 
 namespace DynamoWriter.Pipeline.Tests;
 
-/// <summary>The engine in a Generic Host, pointed at the test servers, with unique names per test.</summary>
+/// <summary>
+/// The engine in a Generic Host, pointed at the test servers, with unique names per test; every log line
+/// is kept so tests can assert on what it said (e.g. that a group was recreated at the checkpoint).
+/// </summary>
 internal sealed class EngineHost : IAsyncDisposable
 {
-    private EngineHost(IHost host, DynamoWriterOptions options)
+    private bool _stopped;
+
+    private EngineHost(IHost host, DynamoWriterOptions options, LogSink logs)
     {
         Host = host;
         Options = options;
+        Logs = logs;
+        Engine = host.Services.GetRequiredService<DynamoWriterEngine>();
     }
 
     public IHost Host { get; }
     public DynamoWriterOptions Options { get; }
-    public DynamoWriterEngine Engine => Host.Services.GetRequiredService<DynamoWriterEngine>();
+    public LogSink Logs { get; }
+
+    /// <summary>The engine; its totals stay readable after the host is stopped and disposed.</summary>
+    public DynamoWriterEngine Engine { get; }
 
     /// <summary>Options for a fresh group and table on the shared servers.</summary>
     public static DynamoWriterOptions NewOptions(params string[] streams)
@@ -36,32 +46,46 @@ internal sealed class EngineHost : IAsyncDisposable
         return options;
     }
 
-    public static async Task<EngineHost> StartAsync(DynamoWriterOptions options)
+    public static async Task<EngineHost> StartAsync(DynamoWriterOptions options, LogSink? logs = null)
     {
+        logs ??= new LogSink();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDynamoWriter(o => Copy(options, o));
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddDynamoWriter(o =>
+        {
+            o.Stream = options.Stream;
+            o.DynamoDB = options.DynamoDB;
+            o.Mapping = options.Mapping;
+            o.Checkpoint = options.Checkpoint;
+            o.Http = options.Http;
+            o.Log = options.Log;
+            o.ShutdownTimeout = options.ShutdownTimeout;
+        });
         var host = builder.Build();
         await host.StartAsync();
-        return new EngineHost(host, options);
+        return new EngineHost(host, options, logs);
     }
 
-    private static void Copy(DynamoWriterOptions from, DynamoWriterOptions to)
+    /// <summary>Graceful stop: reading stops, in-flight writes finish and are acknowledged, the final checkpoint is written.</summary>
+    public async Task StopAsync()
     {
-        to.Stream = from.Stream;
-        to.DynamoDB = from.DynamoDB;
-        to.Mapping = from.Mapping;
-        to.Checkpoint = from.Checkpoint;
-        to.Http = from.Http;
-        to.Log = from.Log;
-        to.ShutdownTimeout = from.ShutdownTimeout;
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Host.StopAsync(cts.Token);
     }
 
     public async ValueTask DisposeAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await Host.StopAsync(cts.Token);
+        await StopAsync();
         Host.Dispose();
     }
 }

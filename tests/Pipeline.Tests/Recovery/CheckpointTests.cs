@@ -30,7 +30,7 @@ public sealed class CheckpointTests
             last = await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", i.ToString(CultureInfo.InvariantCulture))]);
         }
 
-        var first = await RecoveryEngine.StartAsync(options);
+        var first = await EngineHost.StartAsync(options);
         try
         {
             await Eventually.WaitAsync(() => Task.FromResult(first.Engine.EntriesAcknowledged), n => n >= before, RecoveryKit.Deadline, "first run acknowledged everything");
@@ -61,7 +61,7 @@ public sealed class CheckpointTests
             added.Add(await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", i.ToString(CultureInfo.InvariantCulture))]));
         }
 
-        var second = await RecoveryEngine.StartAsync(options);
+        var second = await EngineHost.StartAsync(options);
         try
         {
             await Eventually.WaitAsync(() => Task.FromResult(second.Engine.EntriesAcknowledged), n => n >= after, RecoveryKit.Deadline, "second run acknowledged the new entries");
@@ -105,7 +105,7 @@ public sealed class CheckpointTests
             await redis.XAddAsync(stream, [new("pk", $"a{i}")]);
         }
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 20, RecoveryKit.Deadline, "first entries acknowledged");
         await Eventually.WaitAsync(async () => (await store.GetAsync(group, stream, CancellationToken.None))?.Written ?? 0, n => n >= 20, RecoveryKit.Deadline, "checkpoint covering the first entries");
 
@@ -134,7 +134,7 @@ public sealed class CheckpointTests
             await redis.XAddAsync(stream, [new("pk", $"k{i}")]);
         }
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 10, RecoveryKit.Deadline, "backlog acknowledged");
         Assert.Equal(10, engine.Engine.EntriesRead);
         Assert.True(engine.Logs.Contains(1010, "created at 0"));

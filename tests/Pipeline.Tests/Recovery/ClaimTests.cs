@@ -51,7 +51,7 @@ public sealed class ClaimTests
             await redis.XAddAsync(stream, [new("pk", $"fresh-{i}"), new("n", N(i))]);
         }
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 50, RecoveryKit.Deadline, "held and fresh entries acknowledged");
         await Eventually.WaitAsync(() => RecoveryKit.PendingAsync(redis, stream, group), n => n == 0, RecoveryKit.Deadline, "nothing pending");
 
@@ -84,7 +84,7 @@ public sealed class ClaimTests
         Assert.Equal(8, (await redis.XReadGroupAsync(group, DeadNode, [(stream, ">")], 100, block: null)).Count);
         Assert.Equal(2, (await redis.ExecuteAsync(["XDEL", stream, ids[2], ids[5]])).AsInt64());
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 8, RecoveryKit.Deadline, "6 written + 2 deleted acknowledged");
         await Eventually.WaitAsync(() => RecoveryKit.PendingAsync(redis, stream, group), n => n == 0, RecoveryKit.Deadline, "nothing pending");
 
@@ -117,7 +117,7 @@ public sealed class ClaimTests
         Assert.Equal(1, (await redis.ExecuteAsync(["XDEL", stream, ids[7]])).AsInt64());
         await redis.XAddAsync(stream, [new("pk", "after-restart")]);
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 31, RecoveryKit.Deadline, "pending and new entries acknowledged");
         Assert.Equal(0, await RecoveryKit.PendingAsync(redis, stream, group));
         Assert.Equal(30, engine.Engine.EntriesWritten);
@@ -152,7 +152,7 @@ public sealed class ClaimTests
         var info = Assert.Single(await redis.XPendingRangeAsync(stream, group, poison, poison, 1));
         Assert.Equal(5, info.DeliveryCount);
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 6, RecoveryKit.Deadline, "all six acknowledged");
         await Eventually.WaitAsync(() => RecoveryKit.PendingAsync(redis, stream, group), n => n == 0, RecoveryKit.Deadline, "nothing pending");
 

@@ -29,7 +29,7 @@ public sealed class DeadLetterReplayTests
             await redis.XAddAsync(stream, fields);
         }
 
-        await using (var engine = await RecoveryEngine.StartAsync(options))
+        await using (var engine = await EngineHost.StartAsync(options))
         {
             await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 12, RecoveryKit.Deadline, "all dead-lettered");
             Assert.Equal(12, engine.Engine.EntriesDeadLettered);
@@ -54,7 +54,7 @@ public sealed class DeadLetterReplayTests
             Assert.Equal(sent[i], replayed[i].Fields); // original fields, in order, repeated names kept, no dw:
         }
 
-        await using (var engine = await RecoveryEngine.StartAsync(options))
+        await using (var engine = await EngineHost.StartAsync(options))
         {
             await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 12, RecoveryKit.Deadline, "replayed entries written");
             Assert.Equal(12, engine.Engine.EntriesWritten);

@@ -155,7 +155,7 @@ public sealed class MalformedCorpusTests
         }
 
         var total = bad.Count + good.Values.Sum(g => g.Count);
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= total, RecoveryKit.Deadline, $"{total} entries acknowledged");
 
         // Every bad entry is in its stream's dead-letter stream, once, with the right kind and its original fields.

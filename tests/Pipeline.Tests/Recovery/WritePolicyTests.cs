@@ -47,7 +47,7 @@ public sealed class WritePolicyTests
         // A new key twice: one entry is written, the other skipped.
         await redis.XAddAsync(stream, [new("pk", "k15"), new("v", "second")]);
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 21, RecoveryKit.Deadline, "21 entries acknowledged");
         Assert.Equal(11, engine.Engine.EntriesSkipped);
         Assert.Equal(10, engine.Engine.EntriesWritten);
@@ -106,7 +106,7 @@ public sealed class WritePolicyTests
             await redis.XAddAsync(stream, [new("pk", key), new("ver", S(version)), new("origin", $"entry-{version}")]);
         }
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= entries.Length, RecoveryKit.Deadline, "every version acknowledged");
 
         var items = (await TestTables.ScanAllAsync(dynamo, table)).ToDictionary(i => i["pk"].S);
@@ -162,7 +162,7 @@ public sealed class WritePolicyTests
 
         // A first run writes the newer entries; a second run claims the older ones from the dead consumer:
         // they arrive last but must not replace anything.
-        await using (var first = await RecoveryEngine.StartAsync(options))
+        await using (var first = await EngineHost.StartAsync(options))
         {
             await Eventually.WaitAsync(() => Task.FromResult(first.Engine.EntriesAcknowledged), n => n >= keys, RecoveryKit.Deadline, "newer entries acknowledged");
             Assert.Equal(keys, first.Engine.EntriesWritten);
@@ -170,7 +170,7 @@ public sealed class WritePolicyTests
 
         Assert.Equal(keys + 2, await RecoveryKit.PendingAsync(redis, stream, group));
         options.Stream.ClaimInterval = TimeSpan.FromSeconds(1);
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         var total = keys + 2 + keys;
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= keys + 2, RecoveryKit.Deadline, "claimed older entries acknowledged");
         Assert.True(engine.Logs.Contains(1040, "claimed"), "the older entries were claimed");
@@ -193,7 +193,7 @@ public sealed class WritePolicyTests
         var before = await TestTables.ScanAllAsync(dynamo, table);
         var again = RecoveryKit.NewOptions(stream);
         again.DynamoDB = options.DynamoDB;
-        await using (var second = await RecoveryEngine.StartAsync(again))
+        await using (var second = await EngineHost.StartAsync(again))
         {
             await Eventually.WaitAsync(() => Task.FromResult(second.Engine.EntriesAcknowledged), n => n >= total, RecoveryKit.Deadline, "re-delivered entries acknowledged");
             Assert.Equal(0, second.Engine.EntriesWritten);
@@ -225,7 +225,7 @@ public sealed class WritePolicyTests
 
         await redis.XAddAsync(stream, [new("pk", "k3"), new("v", "newest"), new("n", "3")]);
 
-        await using var engine = await RecoveryEngine.StartAsync(options);
+        await using var engine = await EngineHost.StartAsync(options);
         await Eventually.WaitAsync(() => Task.FromResult(engine.Engine.EntriesAcknowledged), n => n >= 16, RecoveryKit.Deadline, "16 entries acknowledged");
 
         var items = (await TestTables.ScanAllAsync(dynamo, table)).ToDictionary(i => i["pk"].S);
