@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using DynamoWriter.Bench;
+using DynamoWriter.Options;
+using Spectre.Console;
+
+var redis = new Option<string?>("--redis") { Description = "Redis host:port to use (default: start a local redis-server)." };
+var dynamo = new Option<string?>("--dynamo") { Description = "DynamoDB endpoint URL to use (default: start a local dynalite)." };
+var entries = new Option<int?>("--entries") { Description = $"Backlog size of the end-to-end and Redis-side scenarios (default {BenchSettings.DefaultEntries:N0}; --quick 20,000)." };
+var streams = new Option<int>("--streams") { Description = "Streams the backlog is spread over (one partition each).", DefaultValueFactory = _ => BenchSettings.DefaultStreams };
+var payload = new Option<int>("--payload-bytes") { Description = "Size of the payload attribute of every item.", DefaultValueFactory = _ => BenchSettings.DefaultPayloadBytes };
+var rate = new Option<int>("--rate") { Description = "Offered rate of the latency scenario, entries/s.", DefaultValueFactory = _ => BenchSettings.DefaultRate };
+var seconds = new Option<int?>("--seconds") { Description = $"Duration of the latency scenario (default {BenchSettings.DefaultSeconds}; --quick 5)." };
+var memoryEntries = new Option<int?>("--memory-entries") { Description = $"Backlog drained by the service process in the memory scenario (default {BenchSettings.DefaultMemoryEntries:N0}; --quick 100,000)." };
+var quick = new Option<bool>("--quick") { Description = "Small sizes: 20,000 entries, 5 s latency, 100,000 memory entries." };
+var only = new Option<string[]>("--only") { Description = "Run only these scenarios: batch, overwrite, conditional, skip-existing, newer-wins, redis, latency, memory.", AllowMultipleArgumentsPerToken = true };
+var results = new Option<string?>("--results") { Description = "Folder for the JSON results (default: bench/results of the repository)." };
+var service = new Option<string?>("--service") { Description = "The dynamo-writer executable for the memory scenario (default: src/Service/bin/Release/net10.0/dynamo-writer)." };
+
+var root = new RootCommand("DynamoWriter benchmark: the engine against the backend's own ceiling, in one run.")
+{
+    redis, dynamo, entries, streams, payload, rate, seconds, memoryEntries, quick, only, results, service,
+};
+root.SetAction(async (parse, ct) =>
+{
+    var isQuick = parse.GetValue(quick);
+    var repo = RepoRoot();
+    var settings = new BenchSettings
+    {
+        Redis = parse.GetValue(redis),
+        Dynamo = parse.GetValue(dynamo),
+        Quick = isQuick,
+        Entries = parse.GetValue(entries) ?? (isQuick ? 20_000 : BenchSettings.DefaultEntries),
+        Streams = Math.Max(1, parse.GetValue(streams)),
+        PayloadBytes = Math.Max(0, parse.GetValue(payload)),
+        Rate = Math.Max(1, parse.GetValue(rate)),
+        Seconds = parse.GetValue(seconds) ?? (isQuick ? 5 : BenchSettings.DefaultSeconds),
+        MemoryEntries = parse.GetValue(memoryEntries) ?? (isQuick ? 100_000 : BenchSettings.DefaultMemoryEntries),
+        Only = new HashSet<string>(parse.GetValue(only) ?? [], StringComparer.OrdinalIgnoreCase),
+        ResultsDirectory = parse.GetValue(results) ?? Path.Combine(repo, "bench", "results"),
+        ServicePath = parse.GetValue(service) ?? Path.Combine(repo, "src", "Service", "bin", "Release", "net10.0", "dynamo-writer"),
+    };
+    return await Bench.RunAsync(settings, repo);
+});
+return await root.Parse(args).InvokeAsync();
+
+static string RepoRoot()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DynamoWriter.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+
+    return Directory.GetCurrentDirectory();
+}
+
+namespace DynamoWriter.Bench
+{
+    internal static class Bench
+    {
+        public static async Task<int> RunAsync(BenchSettings settings, string repo)
+        {
+            var startedAt = DateTime.UtcNow;
+            await using var servers = settings.Redis is null || settings.Dynamo is null
+                ? await LocalServers.StartAsync(repo, settings.Redis is null, settings.Dynamo is null)
+                : null;
+            var redis = settings.Redis ?? servers!.RedisAddress;
+            var dynamo = settings.Dynamo ?? servers!.DynamoEndpoint;
+            AnsiConsole.MarkupLine($"redis [bold]{redis}[/]{(settings.Redis is null ? " (started here)" : "")}, dynamodb [bold]{Markup.Escape(dynamo)}[/]{(settings.Dynamo is null ? " (dynalite started here)" : "")}");
+            AnsiConsole.MarkupLine($"{settings.Entries:N0} entries over {settings.Streams} streams, {settings.PayloadBytes}-byte payload; latency {settings.Rate:N0}/s for {settings.Seconds} s; memory backlog {settings.MemoryEntries:N0}");
+
+            var report = new Report();
+            report.Machine["cores"] = Environment.ProcessorCount;
+            report.Machine["os"] = RuntimeInformation.OSDescription;
+            report.Machine["runtime"] = RuntimeInformation.FrameworkDescription;
+            report.Machine["memTotalMb"] = MemTotalMb();
+            report.Machine["loadAverageAtStart"] = LoadAverage();
+            report.Machine["servers"] = settings.Redis is null || settings.Dynamo is null ? "started by the bench on loopback (redis-server, dynalite in memory)" : "given";
+            report.Settings["entries"] = settings.Entries;
+            report.Settings["streams"] = settings.Streams;
+            report.Settings["payloadBytes"] = settings.PayloadBytes;
+            report.Settings["rate"] = settings.Rate;
+            report.Settings["seconds"] = settings.Seconds;
+            report.Settings["memoryEntries"] = settings.MemoryEntries;
+            report.Settings["quick"] = settings.Quick;
+            report.Settings["engine"] = "defaults: readCount 500, batchSize 25, flushInterval 100ms, maxInFlight 64; mapping fields";
+
+            await using var w = new Workload(settings, redis, dynamo);
+            var s = new Scenarios(w, report);
+            var flush = new DynamoDbOptions().FlushInterval;
+            var n = settings.Entries;
+            var failures = 0;
+
+            async Task Step(string key, string title, Func<Task> body)
+            {
+                if (!settings.Runs(key))
+                {
+                    return;
+                }
+
+                AnsiConsole.MarkupLine($"[blue]{Markup.Escape(title)}[/]");
+                try
+                {
+                    await body();
+                }
+                catch (Exception e)
+                {
+                    failures++;
+                    AnsiConsole.MarkupLine($"[red]{Markup.Escape(title)} failed: {Markup.Escape(e.Message)}[/]");
+                    report.Notes.Add($"{title} failed: {e.GetType().Name}: {e.Message}");
+                }
+            }
+
+            double? batchCeiling = null, condCeiling = null, plain = null;
+            await Step("batch", "1. backend ceiling, batch (BatchWriteItem)", async () =>
+            {
+                batchCeiling = await s.BatchCeilingAsync(n);
+                report.Add(new Row("1", "backend ceiling, batch (parallel BatchWriteItem)", batchCeiling.Value, "items/s"));
+            });
+            await Step("overwrite", "2. end to end, overwrite", async () =>
+            {
+                var v = await s.EndToEndAsync(WritePolicy.Overwrite, n);
+                report.Add(Throughput("2", "end to end, overwrite (backlog drained)", v, "ceiling 1", batchCeiling, 0.9));
+            });
+            await Step("conditional", "3. backend ceiling, conditional (PutItem attribute_not_exists)", async () =>
+            {
+                condCeiling = await s.ConditionalCeilingAsync(n);
+                report.Add(new Row("3", "backend ceiling, conditional (parallel PutItem)", condCeiling.Value, "items/s"));
+            });
+            await Step("skip-existing", "4a. end to end, skip-existing", async () =>
+            {
+                var v = await s.EndToEndAsync(WritePolicy.SkipExisting, n);
+                report.Add(Throughput("4a", "end to end, skip-existing", v, "ceiling 3", condCeiling, 0.9));
+            });
+            await Step("newer-wins", "4b. end to end, newer-wins", async () =>
+            {
+                var v = await s.EndToEndAsync(WritePolicy.NewerWins, n);
+                report.Add(Throughput("4b", "end to end, newer-wins", v, "ceiling 3", condCeiling, 0.9));
+            });
+            await Step("redis", "5. Redis side alone", async () =>
+            {
+                plain = await s.PlainLoopAsync(n);
+                report.Add(new Row("5a", "plain XREADGROUP + XACK loop (readCount 500)", plain.Value, "entries/s"));
+                var v = await s.DiscardingEngineAsync(n);
+                report.Add(Throughput("5b", "engine with a discarding sink", v, "loop 5a", plain, 0.8));
+            });
+            await Step("latency", "6. latency at a steady rate", async () =>
+            {
+                var r = await s.LatencyAsync(settings.Rate, settings.Seconds);
+                var limit = flush.TotalMilliseconds + 25;
+                var note = $"offered {r.Offered:N0}/s for {settings.Seconds} s, {r.Count:N0} samples";
+                report.Add(new Row("6a", "latency p50 (ack - XADD)", r.P50, "ms", Note: note));
+                report.Add(new Row("6b", "latency p99 (ack - XADD)", r.P99, "ms", "flushInterval + 25 ms", limit, "≤ 1.00", r.P99 <= limit, note));
+                report.Add(new Row("6c", "latency max (ack - XADD)", r.Max, "ms", Note: note));
+            });
+            await Step("memory", $"7. the dynamo-writer service draining {settings.MemoryEntries:N0} entries", async () =>
+            {
+                if (!File.Exists(settings.ServicePath))
+                {
+                    throw new FileNotFoundException($"build the service first (dotnet build src/Service -c Release): {settings.ServicePath}");
+                }
+
+                var r = await s.MemoryAsync(settings.ServicePath!, settings.MemoryEntries);
+                var note = $"{settings.MemoryEntries:N0} entries in {r.Seconds:F1} s ({r.DrainRate:N0}/s), {r.CpuSeconds:F1} CPU s in total";
+                report.Add(new Row("7a", $"peak resident memory (VmHWM), {settings.MemoryEntries:N0} backlog", r.PeakMb, "MB", "200 MB", 200, "≤ 1.00", r.PeakMb <= 200, note));
+                report.Add(new Row("7b", "CPU seconds per 100,000 entries (utime + stime)", r.CpuSecondsPer100K, "s", Note: note));
+                report.Add(new Row("7c", "service drain rate (process start to drained)", r.DrainRate, "entries/s", "ceiling 1", batchCeiling, Note: "includes start-up"));
+            });
+
+            report.Machine["loadAverageAtEnd"] = LoadAverage();
+            report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine).");
+            report.Notes.Add($"The backlog is spread over {settings.Streams} streams (one partition each), as a deployment with several streams would be; servers, engine and bench share the same cores.");
+            report.Print();
+            var file = await report.WriteAsync(settings.ResultsDirectory, startedAt);
+            AnsiConsole.MarkupLine($"results: [bold]{Markup.Escape(file)}[/] (and latest.json)");
+            return failures == 0 ? 0 : 1;
+        }
+
+        private static Row Throughput(string id, string what, double value, string against, double? ceiling, double goal) =>
+            new(id, what, value, "entries/s", against, ceiling, ceiling is null ? null : $"≥ {goal:F2}",
+                ceiling is { } c && c > 0 ? value / c >= goal : null);
+
+        private static string LoadAverage()
+        {
+            try
+            {
+                return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+        }
+
+        private static long MemTotalMb()
+        {
+            try
+            {
+                var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+
+namespace DynamoWriter.Bench;
+
+/// <summary>7. The real dynamo-writer executable as a child process draining a large backlog.</summary>
+internal sealed partial class Scenarios
+{
+    private static readonly long ClockTicks = 100; // USER_HZ: /proc/PID/stat counts in 1/100 s on Linux
+
+    public sealed record MemoryResult(double PeakMb, double CpuSecondsPer100K, double DrainRate, double Seconds, double CpuSeconds);
+
+    public async Task<MemoryResult> MemoryAsync(string servicePath, int count)
+    {
+        var name = _w.Name("memory");
+        var streams = _w.StreamNames(name);
+        await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
+        {
+            var task = ctx.AddTask($"backlog of {count:N0}", maxValue: count);
+            await _w.FillAsync(streams, name, count, n => task.Value = n);
+        });
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var group = name + "-g";
+        foreach (var s in streams)
+        {
+            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
+        }
+
+        var info = new ProcessStartInfo(servicePath, ["run"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(servicePath)!,
+        };
+        info.Environment["SC_STREAM_REDIS_ADDRESS"] = _w.RedisAddress;
+        info.Environment["SC_STREAM_STREAMS"] = string.Join(',', streams);
+        info.Environment["SC_STREAM_GROUP"] = group;
+        info.Environment["SC_DYNAMODB_ENDPOINT"] = _w.DynamoEndpoint;
+        info.Environment["SC_DYNAMODB_TABLENAME"] = name;
+        info.Environment["SC_DYNAMODB_CREATETABLE"] = "true";
+        info.Environment["SC_CHECKPOINT_TABLENAME"] = _w.CheckpointTable;
+        info.Environment["SC_HTTP_PORT"] = "0";
+        info.Environment["SC_LOG_LEVEL"] = "warn";
+        var output = new List<string>();
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {servicePath}");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        long peakKb = 0;
+        double cpu = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested && !process.HasExited)
+            {
+                peakKb = Math.Max(peakKb, Math.Max(ReadStatusKb(process.Id, "VmHWM:"), ReadStatusKb(process.Id, "VmRSS:")));
+                cpu = Math.Max(cpu, ReadCpuSeconds(process.Id));
+                try
+                {
+                    await Task.Delay(50, sampling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        });
+
+        try
+        {
+            var lastDone = -1L;
+            var lastChange = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"dynamo-writer exited with {process.ExitCode}:\n{string.Join('\n', output.TakeLast(30))}");
+                }
+
+                long done = 0;
+                foreach (var s in streams)
+                {
+                    var g = (await _w.Redis.XInfoGroupsAsync(s)).FirstOrDefault(x => x.Name == group);
+                    if (g is not null)
+                    {
+                        done += (g.EntriesRead ?? 0) - g.Pending;
+                    }
+                }
+
+                if (done >= count)
+                {
+                    break;
+                }
+
+                if (done != lastDone)
+                {
+                    (lastDone, lastChange) = (done, Stopwatch.GetTimestamp());
+                }
+                else if (Stopwatch.GetElapsedTime(lastChange) > Stuck)
+                {
+                    throw new TimeoutException($"dynamo-writer stuck at {done}/{count}:\n{string.Join('\n', output.TakeLast(30))}");
+                }
+
+                await Task.Delay(100);
+            }
+
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            peakKb = Math.Max(peakKb, ReadStatusKb(process.Id, "VmHWM:"));
+            cpu = Math.Max(cpu, ReadCpuSeconds(process.Id));
+            await sampling.CancelAsync();
+            await sampler;
+            return new MemoryResult(peakKb / 1024.0, cpu / (count / 100_000.0), count / seconds, seconds, cpu);
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            if (!process.HasExited)
+            {
+                using (Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+                {
+                }
+
+                try
+                {
+                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+                }
+                catch (TimeoutException)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            await _w.DeleteStreamsAsync(streams);
+            await _w.DeleteTableAsync(name);
+        }
+    }
+
+    private static long ReadStatusKb(int pid, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                {
+                    var parts = line[key.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[0], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>utime + stime of the process (fields 14 and 15 of /proc/PID/stat), in seconds.</summary>
+    private static double ReadCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // fields[0] is field 3 (state); utime is field 14, stime field 15.
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}

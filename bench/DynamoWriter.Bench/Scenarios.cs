@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DynamoWriter.Diagnostics;
+using DynamoWriter.Options;
+using DynamoWriter.Redis;
+using Spectre.Console;
+
+namespace DynamoWriter.Bench;
+
+/// <summary>The scenarios of one run; each creates its own streams, group and table and removes them afterwards.</summary>
+internal sealed partial class Scenarios(Workload w, Report report)
+{
+    private static readonly TimeSpan Stuck = TimeSpan.FromSeconds(60);
+    private readonly Workload _w = w;
+    private readonly Report _report = report;
+
+    /// <summary>2 and 4. A backlog of N entries drained by the engine (fresh group and table); entries/s from engine start to all acknowledged.</summary>
+    public async Task<double> EndToEndAsync(WritePolicy policy, int count)
+    {
+        var name = _w.Name("e2e-" + policy.ToString().ToLowerInvariant());
+        var streams = _w.StreamNames(name);
+        var fillRate = await _w.FillAsync(streams, name, count);
+        AnsiConsole.MarkupLine($"  [grey]backlog of {count:N0} entries over {streams.Count} streams added at {fillRate:N0}/s[/]");
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var options = _w.EngineOptions(streams, name, policy);
+        var started = Stopwatch.GetTimestamp();
+        var host = await Workload.StartEngineAsync(options);
+        try
+        {
+            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
+            return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            await Workload.StopAsync(host);
+            await _w.DeleteStreamsAsync(streams);
+            await _w.DeleteTableAsync(name);
+        }
+    }
+
+    /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
+    public async Task<double> PlainLoopAsync(int count)
+    {
+        var name = _w.Name("plain");
+        var streams = _w.StreamNames(name);
+        await _w.FillAsync(streams, name, count);
+        var group = name + "-g";
+        var readCount = new StreamOptions().ReadCount;
+        foreach (var s in streams)
+        {
+            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(streams.Select(s => Task.Run(async () =>
+        {
+            await using var client = new RedisClient(new RedisClientOptions { Address = _w.RedisAddress });
+            while (true)
+            {
+                var entries = await client.XReadGroupAsync(group, "plain", [(s, ">")], readCount, block: null);
+                if (entries.Count == 0)
+                {
+                    return;
+                }
+
+                await client.XAckAsync(s, group, [.. entries.Select(e => e.Id)]);
+            }
+        })));
+        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await _w.DeleteStreamsAsync(streams);
+        return rate;
+    }
+
+    /// <summary>5b. The engine with its DynamoDB writer replaced by a discarding sink.</summary>
+    public async Task<double> DiscardingEngineAsync(int count)
+    {
+        var name = _w.Name("sink");
+        var streams = _w.StreamNames(name);
+        await _w.FillAsync(streams, name, count);
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
+        var started = Stopwatch.GetTimestamp();
+        var host = await Workload.StartEngineAsync(options, _ => new DiscardingWriter());
+        try
+        {
+            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
+            return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            await Workload.StopAsync(host);
+            await _w.DeleteStreamsAsync(streams);
+            await _w.DeleteTableAsync(name);
+        }
+    }
+
+    /// <summary>
+    /// 6. Entries XADDed at a steady rate (round-robin over the streams) while the engine runs (overwrite,
+    /// real backend). Latency = acknowledgement time minus the time in the entry ID (the XADD time), as the
+    /// engine records it in dynamowriter.entry.latency; every measurement is captured with a MeterListener.
+    /// </summary>
+    public async Task<(double P50, double P99, double Max, double Offered, long Count)> LatencyAsync(int rate, int seconds)
+    {
+        var name = _w.Name("latency");
+        var streams = _w.StreamNames(name);
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var samples = new ConcurrentQueue<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name == "dynamowriter.entry.latency")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => samples.Enqueue(value));
+        listener.Start();
+        var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
+        foreach (var s in streams)
+        {
+            await _w.Redis.XGroupCreateAsync(s, options.Stream.Group, "0", mkStream: true);
+        }
+
+        var host = await Workload.StartEngineAsync(options);
+        try
+        {
+            var total = rate * seconds;
+            var sent = 0;
+            var started = Stopwatch.GetTimestamp();
+            var inFlight = new List<Task<string>>();
+            while (sent < total)
+            {
+                var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
+                for (; sent < due; sent++)
+                {
+                    inFlight.Add(_w.Redis.XAddAsync(streams[sent % streams.Count], _w.Fields($"{name}-{sent}", sent)));
+                }
+
+                await Task.WhenAll(inFlight);
+                inFlight.Clear();
+                await Task.Delay(1);
+            }
+
+            var offered = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), total, Stuck);
+            var sorted = samples.Select(s => s * 1000).Order().ToArray();
+            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length);
+        }
+        finally
+        {
+            await Workload.StopAsync(host);
+            await _w.DeleteStreamsAsync(streams);
+            await _w.DeleteTableAsync(name);
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
