@@ -91,4 +91,7 @@ internal static partial class Log
 
     [LoggerMessage(1066, LogLevel.Debug, "Progress: {Read} read, {Written} written, {Acknowledged} acknowledged; {Partitions}")]
     public static partial void Progress(ILogger logger, long read, long written, long acknowledged, string partitions);
+
+    [LoggerMessage(1004, LogLevel.Warning, "{Backend} did not answer at start-up; retrying in {DelayMs} ms")]
+    public static partial void StartupRetry(ILogger logger, Exception exception, string backend, long delayMs);
 }

@@ -38,11 +38,11 @@ public sealed partial class DynamoWriterEngine
         // Fail start-up clearly (every missing table named) before anything is read.
         _catalog = new TableCatalog(_dynamo, _options.DynamoDB);
         var tables = literal.Select(_options.DynamoDB.TableFor).Append(_options.DynamoDB.TableName).Append(_options.Checkpoint.TableName).Distinct(StringComparer.Ordinal);
-        await _catalog.EnsureTablesAsync(tables, cancellationToken).ConfigureAwait(false);
+        await RetryAtStartAsync("DynamoDB", () => _catalog.EnsureTablesAsync(tables, cancellationToken), DynamoErrorClassifier.IsTransient, cancellationToken).ConfigureAwait(false);
 
         var server = stream.EffectiveServer;
         _commands = new RedisClient(RedisClientOptions.From(server, $"dynamo-writer:{Consumer}"));
-        await _commands.PingAsync(cancellationToken).ConfigureAwait(false);
+        await RetryAtStartAsync("Redis", () => _commands.PingAsync(cancellationToken), e => e is RedisConnectionException, cancellationToken).ConfigureAwait(false);
         _context = new PartitionContext(
             _options,
             Consumer,
@@ -63,6 +63,31 @@ public sealed partial class DynamoWriterEngine
 
         await DiscoverAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A backend that is slow or restarting while we start is not a reason to crash-loop: transient errors
+    /// are retried for up to <see cref="StartupRetryBudget"/>. A permanent one (a missing table) fails at once.
+    /// </summary>
+    private async Task RetryAtStartAsync(string backend, Func<Task> step, Func<Exception, bool> isTransient, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + StartupRetryBudget;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (isTransient(ex) && _time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = Backoff.FullJitter(attempt, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+                Log.StartupRetry(_logger, ex, backend, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan StartupRetryBudget = TimeSpan.FromMinutes(1);
 
     private async Task StartPartitionAsync(string name, CancellationToken cancellationToken)
     {
