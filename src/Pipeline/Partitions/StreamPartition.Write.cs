@@ -143,14 +143,16 @@ internal sealed partial class StreamPartition
                 LeavePause(attempt);
             }
 
+            // Persisted entries are acknowledged first, so a dead-letter stream that cannot take entries
+            // (its key holds another type) holds back only the bad entries, not the batch.
+            await AcknowledgeAsync(done, hardToken).ConfigureAwait(false);
+            Record(written.Count, skipped, written);
+            CountForCheckpoint(written.Count, skipped, 0);
             if (dead is not null)
             {
                 await DeadLetterAsync(dead, hardToken).ConfigureAwait(false);
+                CountForCheckpoint(0, 0, dead.Count);
             }
-
-            await AcknowledgeAsync(done, hardToken).ConfigureAwait(false);
-            Record(written.Count, skipped, written);
-            CountForCheckpoint(written.Count, skipped, dead?.Count ?? 0);
         }
         catch (OperationCanceledException) when (hardToken.IsCancellationRequested)
         {
