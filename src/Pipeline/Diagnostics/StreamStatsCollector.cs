@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.Options;
 using DynamoWriter.Pipeline.Health;
-using DynamoWriter.Redis;
+using DynamoWriter.Pipeline.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,7 +33,7 @@ public sealed class StreamStatsCollector : BackgroundService
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
 
     private readonly DynamoWriterOptions _options;
-    private readonly RedisClient _redis;
+    private readonly StreamStatusReader _reader;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private volatile IReadOnlyList<StreamStats> _snapshot = [];
@@ -43,9 +43,9 @@ public sealed class StreamStatsCollector : BackgroundService
         ILogger<StreamStatsCollector> logger, TimeProvider? time = null)
     {
         _options = options.Value;
-        _redis = redis.Client;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _reader = new StreamStatusReader(redis.Client, _options.Stream, _time);
         metrics.CreateObservableGauge("dynamowriter.stream.lag", () => Observe(s => s.Lag), "{entry}",
             "Entries in the stream not yet delivered to the consumer group (XINFO GROUPS lag).");
         metrics.CreateObservableGauge("dynamowriter.stream.pending", () => Observe(s => s.Pending), "{entry}",
@@ -105,71 +105,21 @@ public sealed class StreamStatsCollector : BackgroundService
         }
     }
 
+    /// <summary>The same numbers <c>dynamo-writer status</c> shows, from the same reader.</summary>
     private async Task<IReadOnlyList<StreamStats>> ReadAsync(CancellationToken ct)
     {
-        var group = _options.Stream.Group;
-        var streams = await ResolveStreamsAsync(ct).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
+        var streams = await _reader.ResolveStreamsAsync(ct).ConfigureAwait(false);
         var result = new List<StreamStats>(streams.Count);
         foreach (var stream in streams)
         {
-            var deadLetter = _options.Stream.DeadLetter.KeyFor(stream);
-            var deadLetterLength = await _redis.XLenAsync(deadLetter, ct).ConfigureAwait(false);
-            GroupInfo? info;
-            try
+            var s = await _reader.ReadAsync(stream, ct).ConfigureAwait(false);
+            result.Add(new StreamStats(s.Stream, s.Group, s.Lag, s.Pending, s.OldestPendingAgeSeconds ?? 0, s.DeadLetterStream, s.DeadLetterLength)
             {
-                info = (await _redis.XInfoGroupsAsync(stream, ct).ConfigureAwait(false))
-                    .FirstOrDefault(g => string.Equals(g.Name, group, StringComparison.Ordinal));
-            }
-            catch (RedisServerException)
-            {
-                // "ERR no such key": the stream does not exist (yet); nothing to report for the group.
-                info = null;
-            }
-
-            if (info is null)
-            {
-                result.Add(new StreamStats(stream, group, null, 0, 0, deadLetter, deadLetterLength) { GroupExists = false });
-                continue;
-            }
-
-            double oldestAge = 0;
-            if (info.Pending > 0)
-            {
-                var summary = await _redis.XPendingAsync(stream, group, ct).ConfigureAwait(false);
-                if (summary.SmallestId is { } smallest && StreamEntryId.TryParse(smallest, out var id))
-                {
-                    oldestAge = Math.Max(0, (now - id.Timestamp).TotalSeconds);
-                }
-            }
-
-            result.Add(new StreamStats(stream, group, info.Lag, info.Pending, oldestAge, deadLetter, deadLetterLength));
+                GroupExists = s.GroupExists,
+            });
         }
 
         return result;
-    }
-
-    /// <summary>The configured streams; glob patterns are expanded with SCAN (TYPE stream), minus dead-letter streams.</summary>
-    private async Task<IReadOnlyList<string>> ResolveStreamsAsync(CancellationToken ct)
-    {
-        var streams = new List<string>();
-        foreach (var configured in _options.Stream.Streams.Distinct(StringComparer.Ordinal))
-        {
-            if (configured.AsSpan().IndexOfAny('*', '?', '[') < 0)
-            {
-                streams.Add(configured);
-                continue;
-            }
-
-            await foreach (var key in _redis.ScanAllAsync(configured, "stream", ct).ConfigureAwait(false))
-            {
-                streams.Add(key);
-            }
-        }
-
-        var distinct = streams.Distinct(StringComparer.Ordinal).ToList();
-        var deadLetters = distinct.Select(_options.Stream.DeadLetter.KeyFor).ToHashSet(StringComparer.Ordinal);
-        return distinct.Where(s => !deadLetters.Contains(s) || _options.Stream.Streams.Contains(s, StringComparer.Ordinal)).ToList();
     }
 
     private IEnumerable<Measurement<double>> Observe(Func<StreamStats, double?> value)

@@ -26,7 +26,7 @@ public sealed record StreamRedisStatus(
 /// <summary>
 /// The per-stream numbers of a consumer group (XLEN, XINFO GROUPS, XPENDING summary, XLEN of the
 /// dead-letter stream) and the list of streams a configuration names, glob patterns expanded. Shared by
-/// <c>dynamo-writer status</c>; the definitions are those of the <c>dynamowriter.stream.*</c> gauges.
+/// <c>dynamo-writer status</c> and the <c>dynamowriter.stream.*</c> gauges, so both always agree.
 /// </summary>
 public sealed class StreamStatusReader(RedisClient redis, StreamOptions options, TimeProvider time)
 {
