@@ -40,7 +40,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
     }
 
     /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
-    public async Task<double> PlainLoopAsync(int count)
+    public async Task<double> PlainLoopAsync(int count, bool warmUp = false)
     {
         var name = _w.Name("plain");
         var streams = _w.StreamNames(name);
@@ -69,13 +69,17 @@ internal sealed partial class Scenarios(Workload w, Report report)
             }
         })));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        NoteCpu("plain loop", cpu, count);
+        if (!warmUp)
+        {
+            NoteCpu("plain loop", cpu, count);
+        }
+
         await _w.DeleteStreamsAsync(streams);
         return rate;
     }
 
     /// <summary>5b. The engine with its DynamoDB writer replaced by a discarding sink.</summary>
-    public async Task<double> DiscardingEngineAsync(int count)
+    public async Task<double> DiscardingEngineAsync(int count, bool warmUp = false)
     {
         var name = _w.Name("sink");
         var streams = _w.StreamNames(name);
@@ -89,7 +93,11 @@ internal sealed partial class Scenarios(Workload w, Report report)
         {
             await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
             var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            NoteCpu("engine with a discarding sink", cpu, count);
+            if (!warmUp)
+            {
+                NoteCpu("engine with a discarding sink", cpu, count);
+            }
+
             return rate;
         }
         finally
