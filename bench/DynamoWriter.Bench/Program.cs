@@ -155,8 +155,8 @@ namespace DynamoWriter.Bench
             await Step("redis", $"5. Redis side alone ({redisEntries:N0} entries)", async () =>
             {
                 // Both sides once on a small backlog first, so neither is measured while its code is still being JIT-compiled.
-                await s.PlainLoopAsync(20_000, warmUp: true);
-                await s.DiscardingEngineAsync(20_000, warmUp: true);
+                await s.PlainLoopAsync(50_000, warmUp: true);
+                await s.DiscardingEngineAsync(50_000, warmUp: true);
                 plain = await s.PlainLoopAsync(redisEntries);
                 report.Add(new Row("5a", "plain XREADGROUP + XACK loop (readCount 500)", plain.Value, "entries/s"));
                 var v = await s.DiscardingEngineAsync(redisEntries);
