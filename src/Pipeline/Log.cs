@@ -94,4 +94,7 @@ internal static partial class Log
 
     [LoggerMessage(1004, LogLevel.Warning, "{Backend} did not answer at start-up; retrying in {DelayMs} ms")]
     public static partial void StartupRetry(ILogger logger, Exception exception, string backend, long delayMs);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Stream {Stream} is listed in sc.stream.streams but is the dead-letter stream of another listed stream; it is not consumed")]
+    public static partial void DeadLetterStreamNotConsumed(ILogger logger, string stream);
 }

@@ -33,6 +33,15 @@ public sealed partial class DynamoWriterEngine
     {
         var stream = _options.Stream;
         var literal = stream.Streams.Where(s => !StreamNames.IsPattern(s)).Distinct(StringComparer.Ordinal).ToList();
+        // A dead-letter stream is never a source, even when listed: its entries would be written (or
+        // dead-lettered again) as if they were new.
+        var deadLetters = literal.Select(stream.DeadLetter.KeyFor).ToHashSet(StringComparer.Ordinal);
+        foreach (var skipped in literal.Where(deadLetters.Contains).ToList())
+        {
+            Log.DeadLetterStreamNotConsumed(_logger, skipped);
+            literal.Remove(skipped);
+        }
+
         Log.EngineStarting(_logger, Consumer, stream.Group, string.Join(",", stream.Streams), _options.DynamoDB.WritePolicy);
 
         // Fail start-up clearly (every missing table named) before anything is read.

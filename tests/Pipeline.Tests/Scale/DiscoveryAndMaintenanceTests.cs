@@ -36,6 +36,16 @@ public sealed class DiscoveryAndMaintenanceTests
     }
 
     [Fact]
+    public async Task A_listed_dead_letter_stream_of_a_listed_stream_is_not_consumed()
+    {
+        var stream = TestServers.Unique("listed");
+        var options = EngineHost.NewOptions(stream, $"{stream}:dlq");
+        await using var host = await EngineHost.StartAsync(options);
+        Assert.Equal([stream], host.Engine.Streams);
+        Assert.True(host.Logs.Contains(1005, $"{stream}:dlq"));
+    }
+
+    [Fact]
     public async Task Idle_consumers_owning_nothing_are_removed_and_those_with_pending_entries_are_kept()
     {
         var stream = TestServers.Unique("expiry");
