@@ -111,9 +111,11 @@ namespace DynamoWriter.Bench
                 }
 
                 AnsiConsole.MarkupLine($"[blue]{Markup.Escape(title)}[/]");
+                var loadBefore = LoadAverage();
                 try
                 {
                     await body();
+                    report.Notes.Add($"{title}: load average {loadBefore} before, {LoadAverage()} after");
                 }
                 catch (Exception e)
                 {

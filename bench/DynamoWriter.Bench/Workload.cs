@@ -92,8 +92,20 @@ internal sealed class Workload : IAsyncDisposable
     /// <summary>Creates tables (hash key pk, S) and waits until they are ACTIVE.</summary>
     public async Task CreateTablesAsync(params string[] tables)
     {
-        var catalog = new TableCatalog(Dynamo, new DynamoDbOptions { Endpoint = DynamoEndpoint, CreateTable = true });
-        await catalog.EnsureTablesAsync(tables, CancellationToken.None);
+        // dynalite can be busy for seconds after a large table was deleted: try again rather than fail the scenario.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var catalog = new TableCatalog(Dynamo, new DynamoDbOptions { Endpoint = DynamoEndpoint, CreateTable = true });
+                await catalog.EnsureTablesAsync(tables, CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < 6 && e is TimeoutException or OperationCanceledException or AmazonDynamoDBException or HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
+            }
+        }
     }
 
     public async Task DeleteTableAsync(string table)
@@ -102,8 +114,9 @@ internal sealed class Workload : IAsyncDisposable
         {
             await Dynamo.DeleteTableAsync(table);
         }
-        catch (ResourceNotFoundException)
+        catch (Exception e) when (e is ResourceNotFoundException or TimeoutException or OperationCanceledException or HttpRequestException)
         {
+            // Best effort: a table left behind only costs the local server memory.
         }
     }
 
