@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 
 namespace DynamoWriter.Tests;
@@ -17,7 +16,7 @@ internal sealed class OwnServer : IAsyncDisposable
     {
         Name = name;
         _startInfo = startInfo;
-        Port = FreePort();
+        Port = Net.FreePort();
         DataDirectory = Directory.CreateTempSubdirectory($"dw-{name}-").FullName;
     }
 
@@ -65,15 +64,13 @@ internal sealed class OwnServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await AcceptsAsync())
+        try
         {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"{Name} did not start listening on {Address}");
-            }
-
-            await Task.Delay(50);
+            await Net.WaitForPortAsync(Port, TimeSpan.FromSeconds(30));
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException($"{Name} did not start listening on {Address}", ex);
         }
     }
 
@@ -94,27 +91,6 @@ internal sealed class OwnServer : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
         _process.Dispose();
         _process = null;
-    }
-
-    private async Task<bool> AcceptsAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
