@@ -145,16 +145,7 @@ internal sealed class Workload : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDynamoWriter(o =>
-        {
-            o.Stream = options.Stream;
-            o.DynamoDB = options.DynamoDB;
-            o.Mapping = options.Mapping;
-            o.Checkpoint = options.Checkpoint;
-            o.Http = options.Http;
-            o.Log = options.Log;
-            o.ShutdownTimeout = options.ShutdownTimeout;
-        });
+        builder.Services.AddDynamoWriter(options.CopyTo);
         if (writers is not null)
         {
             builder.Services.AddSingleton(writers);

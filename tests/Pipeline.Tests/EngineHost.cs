@@ -55,16 +55,7 @@ internal sealed class EngineHost : IAsyncDisposable
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddDynamoWriter(o =>
-        {
-            o.Stream = options.Stream;
-            o.DynamoDB = options.DynamoDB;
-            o.Mapping = options.Mapping;
-            o.Checkpoint = options.Checkpoint;
-            o.Http = options.Http;
-            o.Log = options.Log;
-            o.ShutdownTimeout = options.ShutdownTimeout;
-        });
+        builder.Services.AddDynamoWriter(options.CopyTo);
         var host = builder.Build();
         await host.StartAsync();
         return new EngineHost(host, options, logs);

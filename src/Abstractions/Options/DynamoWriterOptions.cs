@@ -15,6 +15,22 @@ public sealed class DynamoWriterOptions
 
     /// <summary>How long a graceful stop may take before what is left stays pending in Redis.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+
+    /// <summary>
+    /// Copies every section into <paramref name="target"/> (sections are shared, not cloned): lets a host
+    /// that built its options in code hand them to <c>AddDynamoWriter</c>, which configures its own instance.
+    /// </summary>
+    public void CopyTo(DynamoWriterOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.Log = Log;
+        target.Stream = Stream;
+        target.DynamoDB = DynamoDB;
+        target.Mapping = Mapping;
+        target.Http = Http;
+        target.Checkpoint = Checkpoint;
+        target.ShutdownTimeout = ShutdownTimeout;
+    }
 }
 
 public sealed class LogOptions
