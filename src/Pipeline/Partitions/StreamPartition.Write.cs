@@ -10,6 +10,8 @@ internal sealed partial class StreamPartition
 {
     private static readonly TimeSpan AckRetryCap = TimeSpan.FromSeconds(5);
     private int _pausedBatches;
+    private int _batchesInFlight;
+    private TaskCompletionSource? _idle;
 
     private async Task WriteLoopAsync(CancellationToken hardToken)
     {
@@ -30,6 +32,10 @@ internal sealed partial class StreamPartition
                         continue;
                     }
 
+                    // Nothing more buffered. With no batch of this partition being written, lingering only
+                    // adds latency: write what there is now. While batches are in flight, keep gathering
+                    // until one of them finishes (group commit): batches grow with the load, so the request
+                    // count stays bounded, and at a low rate an entry waits one write, not flushInterval.
                     var remaining = _ctx.Time.GetElapsedTime(_ctx.Time.GetTimestamp(), deadline);
                     if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining, hardToken).ConfigureAwait(false))
                     {
@@ -38,6 +44,7 @@ internal sealed partial class StreamPartition
                 }
 
                 await _batchSlots.WaitAsync(hardToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _batchesInFlight);
                 _ = ProcessBatchAsync(batch, hardToken);
             }
         }
@@ -53,18 +60,50 @@ internal sealed partial class StreamPartition
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for another entry; false when none came or the channel is done.</summary>
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for another entry while a batch of this partition is in flight;
+    /// false when the channel is done, the time is up, or no batch is in flight (any more): time to write.
+    /// </summary>
     private async Task<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<StreamEntry> reader, TimeSpan timeout, CancellationToken hardToken)
     {
+        if (Volatile.Read(ref _batchesInFlight) == 0)
+        {
+            return false;
+        }
+
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _idle, idle);
+        if (Volatile.Read(ref _batchesInFlight) == 0)
+        {
+            // The last batch finished between the first check and publishing the signal.
+            return false;
+        }
+
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(hardToken);
         cts.CancelAfter(timeout);
         try
         {
-            return await reader.WaitToReadAsync(cts.Token).ConfigureAwait(false);
+            var more = reader.WaitToReadAsync(cts.Token).AsTask();
+            if (await Task.WhenAny(more, idle.Task).ConfigureAwait(false) == idle.Task)
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+                return false;
+            }
+
+            return await more.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!hardToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    /// <summary>Called as a batch finishes: the last one in flight wakes a writer gathering a partial batch.</summary>
+    private void BatchFinished()
+    {
+        if (Interlocked.Decrement(ref _batchesInFlight) == 0)
+        {
+            Volatile.Read(ref _idle)?.TrySetResult();
         }
     }
 
@@ -164,6 +203,7 @@ internal sealed partial class StreamPartition
         }
         finally
         {
+            BatchFinished();
             _batchSlots.Release();
         }
     }
@@ -230,17 +270,15 @@ internal sealed partial class StreamPartition
         }
     }
 
+    /// <summary>Acknowledges persisted (or deleted) entries; joined with other batches' IDs into one XACK when they finish together.</summary>
+    private Task AcknowledgeAsync(List<string> ids, CancellationToken hardToken) => _acks.AcknowledgeAsync(ids, hardToken);
+
     /// <summary>
     /// XACK with retries: an entry is acknowledged only after it is persisted, and an acknowledgement
     /// lost to a dropped connection is retried, since otherwise the entry would be written again later.
     /// </summary>
-    private async Task AcknowledgeAsync(List<string> ids, CancellationToken hardToken)
+    private async Task SendAcknowledgementAsync(List<string> ids, CancellationToken hardToken)
     {
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
         for (var attempt = 0; ; attempt++)
         {
             try

@@ -17,6 +17,7 @@ internal sealed partial class StreamPartition
     private readonly Channel<StreamEntry> _entries;
     private readonly SemaphoreSlim _batchSlots;
     private readonly int _maxBatches;
+    private readonly AckCoalescer _acks;
 
     public StreamPartition(string stream, PartitionContext ctx, IItemWriter writer, TableKeySchema schema)
     {
@@ -27,7 +28,10 @@ internal sealed partial class StreamPartition
         var dynamo = ctx.Options.DynamoDB;
         _maxBatches = ConcurrentBatches(dynamo);
         _batchSlots = new SemaphoreSlim(_maxBatches, _maxBatches);
-        var capacity = Math.Max(ctx.Options.Stream.ReadCount, dynamo.BatchSize * _maxBatches) * 2;
+        _acks = new AckCoalescer(SendAcknowledgementAsync);
+        // Room for one read, or for every batch slot once: enough to keep the writer busy. Every entry
+        // buffered here outlives a gen-0 collection, so a deeper buffer costs GC time and memory, not speed.
+        var capacity = Math.Max(ctx.Options.Stream.ReadCount, dynamo.BatchSize * _maxBatches);
         _entries = Channel.CreateBounded<StreamEntry>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,

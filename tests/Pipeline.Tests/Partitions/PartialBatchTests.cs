@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using DynamoWriter.Redis;
+using DynamoWriter.Tests;
+
+namespace DynamoWriter.Pipeline.Tests.Partitions;
+
+[Trait("Category", "Integration")]
+public sealed class PartialBatchTests
+{
+    [Fact]
+    public async Task A_lone_entry_is_written_at_once_when_nothing_is_in_flight_not_after_flushInterval()
+    {
+        var stream = TestServers.Unique("lone");
+        var options = EngineHost.NewOptions(stream);
+        // Long enough that waiting it out would fail the test by a wide margin.
+        options.DynamoDB.FlushInterval = TimeSpan.FromSeconds(60);
+        await using var redis = new RedisClient(new RedisClientOptions { Address = TestServers.RedisAddress });
+        await using var host = await EngineHost.StartAsync(options);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await redis.XAddAsync(stream, [new("pk", $"lone-{i}"), new("n", $"{i}")]);
+            await Eventually.WaitAsync(() => Task.FromResult(host.Engine.EntriesAcknowledged), n => n >= i, TimeSpan.FromSeconds(20), $"entry {i} acknowledged");
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(20), "a partial batch waited for flushInterval");
+        }
+
+        using var dynamo = TestTables.Client();
+        var items = await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName);
+        Assert.Equal(3, items.Count);
+    }
+}
