@@ -40,7 +40,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
     }
 
     /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
-    public async Task<double> PlainLoopAsync(int count, bool warmUp = false)
+    public async Task<RedisSideRun> PlainLoopAsync(int count)
     {
         var name = _w.Name("plain");
         var streams = _w.StreamNames(name);
@@ -52,8 +52,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
             await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
         }
 
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
+        var meter = RedisSideRun.Start(count);
         await Task.WhenAll(streams.Select(s => Task.Run(async () =>
         {
             await using var client = new RedisClient(new RedisClientOptions { Address = _w.RedisAddress });
@@ -68,37 +67,25 @@ internal sealed partial class Scenarios(Workload w, Report report)
                 await client.XAckAsync(s, group, [.. entries.Select(e => e.Id)]);
             }
         })));
-        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (!warmUp)
-        {
-            NoteCpu("plain loop", cpu, count);
-        }
-
+        var run = meter.Stop();
         await _w.DeleteStreamsAsync(streams);
-        return rate;
+        return run;
     }
 
-    /// <summary>5b. The engine with its DynamoDB writer replaced by a discarding sink.</summary>
-    public async Task<double> DiscardingEngineAsync(int count, bool warmUp = false)
+    /// <summary>5b. The engine with its DynamoDB writer replaced by a discarding sink; from engine start to all acknowledged.</summary>
+    public async Task<RedisSideRun> DiscardingEngineAsync(int count)
     {
         var name = _w.Name("sink");
         var streams = _w.StreamNames(name);
         await _w.FillAsync(streams, name, count);
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
+        var meter = RedisSideRun.Start(count);
         var host = await Workload.StartEngineAsync(options, _ => new DiscardingWriter());
         try
         {
             await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
-            var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            if (!warmUp)
-            {
-                NoteCpu("engine with a discarding sink", cpu, count);
-            }
-
-            return rate;
+            return meter.Stop();
         }
         finally
         {
@@ -166,13 +153,6 @@ internal sealed partial class Scenarios(Workload w, Report report)
             await _w.DeleteStreamsAsync(streams);
             await _w.DeleteTableAsync(name);
         }
-    }
-
-    /// <summary>CPU of this process (engine or loop, plus the bench's own polling) per entry since <paramref name="before"/>.</summary>
-    private void NoteCpu(string what, TimeSpan before, int count)
-    {
-        var used = Process.GetCurrentProcess().TotalProcessorTime - before;
-        _report.Notes.Add($"{what}: {used.TotalMilliseconds * 1000 / count:F1} µs CPU per entry in this process");
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace DynamoWriter.Bench;
+
+/// <summary>
+/// One drain of scenario 5 (plain loop or engine with a discarding sink): its rate, and the CPU and GC work of
+/// this process meanwhile. On the Redis side most of the difference between the two is garbage collection.
+/// </summary>
+internal sealed record RedisSideRun(double Rate, double CpuMicrosPerEntry, GcUse Gc, int Entries)
+{
+    public string Describe() =>
+        $"{Rate:N0}/s, {CpuMicrosPerEntry:F1} µs CPU per entry, {Gc.Describe(Entries)}";
+
+    /// <summary>Starts measuring now; <see cref="Meter.Stop"/> gives the run.</summary>
+    public static Meter Start(int entries) => new(entries);
+
+    internal sealed class Meter(int entries)
+    {
+        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly GcUse _gc = GcUse.Now();
+        private readonly long _started = Stopwatch.GetTimestamp();
+
+        public RedisSideRun Stop() => new(
+            entries / Stopwatch.GetElapsedTime(_started).TotalSeconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMilliseconds * 1000 / entries,
+            GcUse.Now().Since(_gc),
+            entries);
+    }
+}
+
+/// <summary>Collections, pause time and allocations of this process, as a point or as the difference of two.</summary>
+internal readonly record struct GcUse(int Collections, int Gen1, int Gen2, TimeSpan Pause, long AllocatedBytes)
+{
+    public static GcUse Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+
+    public GcUse Since(GcUse before) => new(Collections - before.Collections, Gen1 - before.Gen1, Gen2 - before.Gen2, Pause - before.Pause, AllocatedBytes - before.AllocatedBytes);
+
+    public string Describe(int entries) =>
+        $"{Collections} GCs ({Gen1} gen1, {Gen2} gen2), {Pause.TotalMilliseconds:F0} ms paused, {AllocatedBytes / Math.Max(1, entries):N0} B allocated per entry";
+}
