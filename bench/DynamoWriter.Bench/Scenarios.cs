@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DynamoWriter.Diagnostics;
-using DynamoWriter.Options;
-using DynamoWriter.Redis;
 using Spectre.Console;
 
 namespace DynamoWriter.Bench;
@@ -30,62 +28,6 @@ internal sealed partial class Scenarios(Workload w, Report report)
         {
             await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
             return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        }
-        finally
-        {
-            await Workload.StopAsync(host);
-            await _w.DeleteStreamsAsync(streams);
-            await _w.DeleteTableAsync(name);
-        }
-    }
-
-    /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
-    public async Task<RedisSideRun> PlainLoopAsync(int count)
-    {
-        var name = _w.Name("plain");
-        var streams = _w.StreamNames(name);
-        await _w.FillAsync(streams, name, count);
-        var group = name + "-g";
-        var readCount = new StreamOptions().ReadCount;
-        foreach (var s in streams)
-        {
-            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
-        }
-
-        var meter = RedisSideRun.Start(count);
-        await Task.WhenAll(streams.Select(s => Task.Run(async () =>
-        {
-            await using var client = new RedisClient(new RedisClientOptions { Address = _w.RedisAddress });
-            while (true)
-            {
-                var entries = await client.XReadGroupAsync(group, "plain", [(s, ">")], readCount, block: null);
-                if (entries.Count == 0)
-                {
-                    return;
-                }
-
-                await client.XAckAsync(s, group, [.. entries.Select(e => e.Id)]);
-            }
-        })));
-        var run = meter.Stop();
-        await _w.DeleteStreamsAsync(streams);
-        return run;
-    }
-
-    /// <summary>5b. The engine with its DynamoDB writer replaced by a discarding sink; from engine start to all acknowledged.</summary>
-    public async Task<RedisSideRun> DiscardingEngineAsync(int count)
-    {
-        var name = _w.Name("sink");
-        var streams = _w.StreamNames(name);
-        await _w.FillAsync(streams, name, count);
-        await _w.CreateTablesAsync(name, _w.CheckpointTable);
-        var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
-        var meter = RedisSideRun.Start(count);
-        var host = await Workload.StartEngineAsync(options, _ => new DiscardingWriter());
-        try
-        {
-            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
-            return meter.Stop();
         }
         finally
         {

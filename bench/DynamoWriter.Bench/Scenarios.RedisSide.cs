@@ -1,0 +1,106 @@
+using DynamoWriter.Options;
+using DynamoWriter.Redis;
+using Microsoft.Extensions.Hosting;
+
+namespace DynamoWriter.Bench;
+
+/// <summary>Scenario 5: the Redis side alone, the engine with a discarding sink against a plain loop.</summary>
+internal sealed partial class Scenarios
+{
+    private static readonly TimeSpan DiscoverEvery = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
+    public async Task<RedisSideRun> PlainLoopAsync(int count)
+    {
+        var name = _w.Name("plain");
+        var streams = _w.StreamNames(name);
+        await _w.FillAsync(streams, name, count);
+        var group = name + "-g";
+        var readCount = new StreamOptions().ReadCount;
+        foreach (var s in streams)
+        {
+            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
+        }
+
+        var meter = RedisSideRun.Start(count);
+        await Task.WhenAll(streams.Select(s => Task.Run(async () =>
+        {
+            await using var client = new RedisClient(new RedisClientOptions { Address = _w.RedisAddress });
+            while (true)
+            {
+                var entries = await client.XReadGroupAsync(group, "plain", [(s, ">")], readCount, block: null);
+                if (entries.Count == 0)
+                {
+                    return;
+                }
+
+                await client.XAckAsync(s, group, [.. entries.Select(e => e.Id)]);
+            }
+        })));
+        var run = meter.Stop();
+        await _w.DeleteStreamsAsync(streams);
+        return run;
+    }
+
+    /// <summary>
+    /// 5b. One engine host with a discarding sink serves every round, like a service that has been running for a
+    /// while: a fresh host per round would be measured while it is still being JIT-compiled, which the plain
+    /// loop, a few lines of code, hardly is. Its streams match a pattern; each round's backlog is filled under
+    /// other names and RENAMEd into the pattern in one transaction, so discovery finds all of it at once.
+    /// Timed from the first entry read to the last acknowledged.
+    /// </summary>
+    public async Task<SinkEngine> StartSinkEngineAsync()
+    {
+        var name = _w.Name("sink");
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var options = _w.EngineOptions([$"{name}:*"], name, WritePolicy.Overwrite);
+        options.Stream.DiscoverInterval = DiscoverEvery;
+        var host = await Workload.StartEngineAsync(options, _ => new DiscardingWriter());
+        return new SinkEngine(this, name, host);
+    }
+
+    public async Task<RedisSideRun> DiscardingEngineAsync(SinkEngine sink, int count)
+    {
+        var engine = Workload.Engine(sink.Host);
+        var round = sink.NextRound();
+        var live = _w.StreamNames($"{sink.Name}:{round}");
+        var filling = _w.StreamNames($"{sink.Name}-fill-{round}");
+        await _w.FillAsync(filling, sink.Name, count);
+        var read = engine.EntriesRead;
+        var acknowledged = engine.EntriesAcknowledged;
+        await _w.Redis.ExecuteTransactionAsync([.. filling.Select((f, i) => (IReadOnlyList<string>)["RENAME", f, live[i]])]);
+        while (engine.EntriesRead == read)
+        {
+            await Task.Delay(1);
+        }
+
+        var meter = RedisSideRun.Start(count);
+        await Workload.WaitAcknowledgedAsync(engine, acknowledged + count, Stuck);
+        var run = meter.Stop();
+        // Emptied, not deleted: the engine's partitions keep reading these keys and would recreate them.
+        foreach (var s in live)
+        {
+            await _w.Redis.ExecuteAsync(["XTRIM", s, "MAXLEN", "0"]);
+        }
+
+        return run;
+    }
+
+    internal sealed class SinkEngine(Scenarios owner, string name, IHost host) : IAsyncDisposable
+    {
+        private int _round;
+
+        public string Name { get; } = name;
+        public IHost Host { get; } = host;
+
+        public int NextRound() => ++_round;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Workload.StopAsync(Host);
+            var streams = Enumerable.Range(1, _round).SelectMany(r => owner._w.StreamNames($"{Name}:{r}")).ToList();
+            await owner._w.DeleteStreamsAsync(streams);
+            await owner._w.DeleteTableAsync(Name);
+        }
+    }
+}
