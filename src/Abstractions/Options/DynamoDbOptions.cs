@@ -23,6 +23,10 @@ public sealed class DynamoDbOptions
     public int RetryMax { get; set; } = DefaultRetryMax;
     public TimeSpan RetryWaitMax { get; set; } = DefaultRetryWaitMax;
     public int BatchSize { get; set; } = DefaultBatchSize;
+    /// <summary>
+    /// The longest a partial batch gathers entries while other batches of its partition are in flight. With
+    /// none in flight a partial batch is written at once, so this bounds latency only under load.
+    /// </summary>
     public TimeSpan FlushInterval { get; set; } = DefaultFlushInterval;
 
     /// <summary>Create missing tables with a <c>pk</c> string hash key (for local use).</summary>
