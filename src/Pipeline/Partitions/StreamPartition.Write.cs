@@ -223,6 +223,12 @@ internal sealed partial class StreamPartition
             _ctx.Totals.AddSkipped(skipped);
         }
 
+        if (!_ctx.Metrics.EndToEndLatency.Enabled)
+        {
+            // Nobody listens (an embedding host without metrics): spare parsing every entry ID.
+            return;
+        }
+
         var now = _ctx.Time.GetUtcNow();
         foreach (var entry in writtenEntries)
         {
