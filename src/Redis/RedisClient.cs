@@ -1,4 +1,5 @@
 using DynamoWriter.Redis.Connection;
+using DynamoWriter.Redis.Protocol;
 
 namespace DynamoWriter.Redis;
 
@@ -116,7 +117,12 @@ public sealed partial class RedisClient : IAsyncDisposable
         reply.IsError ? throw new RedisServerException(reply.AsString()!) : reply;
 
     /// <param name="block">The BLOCK time of a blocking command (cancelling it closes the connection), null for any other.</param>
-    private async Task<RespValue> SendAsync(IReadOnlyList<string> args, TimeSpan? block, CancellationToken cancellationToken)
+    private Task<RespValue> SendAsync(IReadOnlyList<string> args, TimeSpan? block, CancellationToken cancellationToken) =>
+        SendAsync(args, block, RespValueParser.Instance, cancellationToken);
+
+    /// <param name="block">The BLOCK time of a blocking command (cancelling it closes the connection), null for any other.</param>
+    /// <param name="parser">Builds the result on the read loop; what it throws (an error reply, for the typed parsers) is thrown here.</param>
+    private async Task<T> SendAsync<T>(IReadOnlyList<string> args, TimeSpan? block, IReplyParser<T> parser, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         cancellationToken.ThrowIfCancellationRequested();
@@ -124,7 +130,7 @@ public sealed partial class RedisClient : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var reply = connection.Send(args);
+            var reply = connection.Send(args, parser);
             if (reply is null)
             {
                 // It failed between our check and the send; nothing was written, so a new connection may carry it.

@@ -30,15 +30,15 @@ internal sealed partial class PhysicalConnection
                 _reader.Advance(read);
                 Volatile.Write(ref _bytesReceived, _bytesReceived + read);
                 Volatile.Write(ref _lastReceiveTimestamp, TimeProvider.System.GetTimestamp());
-                while (_reader.TryRead(out var reply))
+                while (_reader.TryScan())
                 {
                     if (!_pending.TryDequeue(out var pending))
                     {
-                        throw new RedisProtocolException($"Received {reply} while no command was waiting for a reply.");
+                        throw new RedisProtocolException($"Received {_reader.Read(RespValueParser.Instance)} while no command was waiting for a reply.");
                     }
 
                     // A caller that cancelled its wait is still dequeued here: the FIFO stays in step.
-                    pending.TrySetResult(reply);
+                    pending.Complete(_reader);
                 }
 
                 Volatile.Write(ref _bufferedBytes, _reader.Buffered);

@@ -11,10 +11,16 @@ internal sealed partial class PhysicalConnection
     private bool _flushScheduled;
 
     /// <summary>Queues one command; null when the connection has already failed (nothing was sent).</summary>
-    public Task<RespValue>? Send(IReadOnlyList<string> command)
+    public Task<RespValue>? Send(IReadOnlyList<string> command) => Send(command, RespValueParser.Instance);
+
+    /// <summary>
+    /// Queues one command whose reply the read loop builds with <paramref name="parser"/>; null when the
+    /// connection has already failed (nothing was sent).
+    /// </summary>
+    public Task<T>? Send<T>(IReadOnlyList<string> command, IReplyParser<T> parser)
     {
         Validate(command);
-        var reply = new PendingReply();
+        var reply = new PendingReply<T>(parser);
         bool schedule;
         lock (_sync)
         {
@@ -49,11 +55,11 @@ internal sealed partial class PhysicalConnection
             Validate(command);
         }
 
-        var replies = new PendingReply[commands.Count];
+        var replies = new PendingReply<RespValue>[commands.Count];
         var tasks = new Task<RespValue>[commands.Count];
         for (var i = 0; i < replies.Length; i++)
         {
-            replies[i] = new PendingReply();
+            replies[i] = new PendingReply<RespValue>(RespValueParser.Instance);
             tasks[i] = replies[i].Task;
         }
 

@@ -19,7 +19,7 @@ internal sealed partial class PhysicalConnection : IAsyncDisposable
     // Guards _failure, the output buffer and the order of _pending: a command is queued in the same
     // critical section that encodes it, so the queue order is the wire order.
     private readonly Lock _sync = new();
-    private readonly ConcurrentQueue<PendingReply> _pending = new();
+    private readonly ConcurrentQueue<IPendingReply> _pending = new();
     private Exception? _failure;
 
     private PhysicalConnection(Socket socket, Stream stream, string endpoint, Action<string>? log)
@@ -108,13 +108,36 @@ internal sealed partial class PhysicalConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The awaitable reply of one sent command.</summary>
-    internal sealed class PendingReply : TaskCompletionSource<RespValue>
+    /// <summary>One sent command waiting for its reply, in the FIFO the read loop takes replies from.</summary>
+    internal interface IPendingReply
     {
+        /// <summary>Builds the result from the reply the reader has just scanned, consuming it.</summary>
+        void Complete(RespReader reader);
+
+        void Fail(Exception error);
+    }
+
+    /// <summary>The awaitable reply of one sent command, built by the command's own parser.</summary>
+    internal sealed class PendingReply<T>(IReplyParser<T> parser)
         // Replies complete on the read loop; running callers' continuations there would stall every other reply.
-        public PendingReply()
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously), IPendingReply
+    {
+        public void Complete(RespReader reader)
         {
+            T result;
+            try
+            {
+                result = reader.Read(parser);
+            }
+            catch (Exception ex)
+            {
+                // The reply was well-formed and is consumed; only this command's result could not be built
+                // (or the server answered with an error), so the connection carries on.
+                Fail(ex);
+                return;
+            }
+
+            TrySetResult(result);
         }
 
         public void Fail(Exception error)

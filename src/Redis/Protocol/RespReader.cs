@@ -11,8 +11,9 @@ namespace DynamoWriter.Redis.Protocol;
 /// <remarks>
 /// Reading is two passes. A resumable scan walks headers and skips bulk payloads by length, remembering
 /// where it stopped, so a reply that arrives in a thousand pieces is still scanned once in total and
-/// nothing is allocated until it is complete. Only then does a second pass build the
-/// <see cref="RespValue"/> tree, decoding bulk strings straight from the buffer to strings.
+/// nothing is allocated until it is complete. Only then does a second pass build the reply with an
+/// <see cref="IReplyParser{T}"/>: the <see cref="RespValue"/> tree for most commands, typed results straight
+/// from the buffer for the stream commands, decoding bulk strings from the buffer to strings either way.
 /// </remarks>
 internal sealed class RespReader : IDisposable
 {
@@ -35,10 +36,16 @@ internal sealed class RespReader : IDisposable
     private readonly int[] _remaining = new int[MaxDepth];
     private int _depth;
 
+    // Only the thread that reads replies touches the reader, so the cache needs no lock.
+    private readonly RespNameCache _names = new();
+
     public RespReader(int initialSize = 16 * 1024)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
     }
+
+    // The scan only stops with nothing open when it has just finished a reply.
+    private bool IsScanned => _scanned > 0 && _depth == 0;
 
     /// <summary>Bytes received but not yet returned as a reply.</summary>
     public int Buffered => _end - _start;
@@ -68,24 +75,49 @@ internal sealed class RespReader : IDisposable
     /// <exception cref="RedisProtocolException">The bytes are not valid RESP2; the stream cannot be recovered.</exception>
     public bool TryRead([NotNullWhen(true)] out RespValue? value)
     {
-        var frame = _buffer.AsSpan(_start, _end - _start);
-        if (!TryScan(frame))
+        if (!TryScan())
         {
             value = null;
             return false;
         }
 
-        var length = _scanned;
-        var position = 0;
-        value = Parse(frame[..length], ref position);
-        _start += length;
-        _scanned = 0;
-        if (_start == _end)
+        value = Read(RespValueParser.Instance);
+        return true;
+    }
+
+    /// <summary>
+    /// Advances the scan as far as the bytes allow; true once a whole reply is buffered, which the next
+    /// <see cref="Read{T}"/> returns. Allocates nothing.
+    /// </summary>
+    /// <exception cref="RedisProtocolException">The bytes are not valid RESP2; the stream cannot be recovered.</exception>
+    public bool TryScan() => IsScanned || ContinueScan(_buffer.AsSpan(_start, _end - _start));
+
+    /// <summary>
+    /// Builds the reply <see cref="TryScan"/> found with <paramref name="parser"/> and consumes it, even when
+    /// the parser throws: the reply was well-formed, so the next one starts right after it either way.
+    /// </summary>
+    public T Read<T>(IReplyParser<T> parser)
+    {
+        if (!IsScanned)
         {
-            _start = _end = 0;
+            throw new InvalidOperationException("No complete reply has been scanned.");
         }
 
-        return true;
+        var length = _scanned;
+        try
+        {
+            var reply = new RespCursor(_buffer.AsSpan(_start, length), _names);
+            return parser.Parse(ref reply);
+        }
+        finally
+        {
+            _start += length;
+            _scanned = 0;
+            if (_start == _end)
+            {
+                _start = _end = 0;
+            }
+        }
     }
 
     public void Dispose()
@@ -129,7 +161,7 @@ internal sealed class RespReader : IDisposable
     }
 
     /// <summary>Advances the scan as far as the bytes allow; true once a whole top-level reply is there.</summary>
-    private bool TryScan(ReadOnlySpan<byte> frame)
+    private bool ContinueScan(ReadOnlySpan<byte> frame)
     {
         while (true)
         {
@@ -219,7 +251,7 @@ internal sealed class RespReader : IDisposable
     }
 
     /// <summary>Builds the value of a reply <see cref="TryScan"/> has proven complete and well-formed.</summary>
-    private static RespValue Parse(ReadOnlySpan<byte> frame, ref int position)
+    internal static RespValue Parse(ReadOnlySpan<byte> frame, ref int position)
     {
         var rest = frame[position..];
         var lineEnd = rest.IndexOf(RespBytes.CarriageReturn);
@@ -268,12 +300,12 @@ internal sealed class RespReader : IDisposable
         }
     }
 
-    private static long ParseInteger(ReadOnlySpan<byte> digits) =>
+    internal static long ParseInteger(ReadOnlySpan<byte> digits) =>
         long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new RedisProtocolException($"'{Encoding.ASCII.GetString(digits)}' is not a RESP integer.");
 
-    private static long ParseLength(ReadOnlySpan<byte> digits, long max)
+    internal static long ParseLength(ReadOnlySpan<byte> digits, long max)
     {
         var length = ParseInteger(digits);
         return length < RespBytes.NullLength || length > max

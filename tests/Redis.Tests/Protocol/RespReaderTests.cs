@@ -144,6 +144,24 @@ public class RespReaderTests
         Assert.Equal(5, reader.Buffered);
     }
 
+    [Fact]
+    public void Scan_then_read_consumes_exactly_one_reply_even_when_the_parser_throws()
+    {
+        using var reader = new RespReader();
+        reader.Feed("*2\r\n:1\r\n:2\r\n+NEXT\r\n$3\r\nab"u8);
+
+        Assert.Throws<InvalidOperationException>(() => reader.Read(RespValueParser.Instance));
+        Assert.True(reader.TryScan());
+        Assert.True(reader.TryScan());
+        Assert.Throws<FormatException>(() => reader.Read(new Throwing()));
+
+        Assert.True(reader.TryScan());
+        Assert.Equal("NEXT", reader.Read(RespValueParser.Instance).AsString());
+        Assert.False(reader.TryScan());
+        Assert.Throws<InvalidOperationException>(() => reader.Read(RespValueParser.Instance));
+        Assert.Equal("$3\r\nab".Length, reader.Buffered);
+    }
+
     [Theory]
     [InlineData("?what\r\n")]
     [InlineData("$abc\r\n")]
@@ -206,6 +224,11 @@ public class RespReaderTests
 
         Assert.Equal(0, reader.Buffered);
         return values;
+    }
+
+    private sealed class Throwing : IReplyParser<int>
+    {
+        public int Parse(ref RespCursor reply) => throw new FormatException("not the shape I want");
     }
 
     private static string Render(List<RespValue> values) => string.Join("\n", values.Select(v => v.ToString()));
