@@ -89,8 +89,7 @@ public sealed partial class RedisClient
             args.Add(id);
         }
 
-        var reply = ThrowIfError(await SendAsync(args, block, ct).ConfigureAwait(false));
-        return StreamReplyParser.ParseRead(reply);
+        return await SendAsync(args, block, StreamReplyParser.Read, ct).ConfigureAwait(false);
     }
 
     /// <summary>XRANGE stream start end [COUNT n].</summary>
@@ -99,7 +98,7 @@ public sealed partial class RedisClient
         string[] args = count is { } c
             ? ["XRANGE", stream, start, end, "COUNT", Format(c)]
             : ["XRANGE", stream, start, end];
-        return StreamReplyParser.ParseEntries(stream, await ExecuteAsync(args, ct).ConfigureAwait(false));
+        return await SendAsync(args, block: null, StreamReplyParser.Range(stream), ct).ConfigureAwait(false);
     }
 
     /// <summary>XACK; returns how many of the IDs were pending and are now acknowledged.</summary>
@@ -151,8 +150,8 @@ public sealed partial class RedisClient
     /// <summary>XAUTOCLAIM stream group consumer min-idle start COUNT n.</summary>
     public async Task<AutoClaimResult> XAutoClaimAsync(string stream, string group, string consumer, TimeSpan minIdle, string start, int count, CancellationToken ct = default)
     {
-        var reply = await ExecuteAsync(["XAUTOCLAIM", stream, group, consumer, Format(Milliseconds(minIdle)), start, "COUNT", Format(count)], ct).ConfigureAwait(false);
-        return StreamReplyParser.ParseAutoClaim(stream, reply);
+        string[] args = ["XAUTOCLAIM", stream, group, consumer, Format(Milliseconds(minIdle)), start, "COUNT", Format(count)];
+        return await SendAsync(args, block: null, StreamReplyParser.AutoClaim(stream), ct).ConfigureAwait(false);
     }
 
     /// <summary>XINFO STREAM.</summary>

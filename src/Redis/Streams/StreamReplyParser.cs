@@ -1,7 +1,11 @@
 namespace DynamoWriter.Redis;
 
-/// <summary>Turns stream command replies into typed results, tolerating the RESP2 shapes of Redis 6.2 to 7.x and Valkey.</summary>
-internal static class StreamReplyParser
+/// <summary>
+/// Turns stream command replies into typed results, tolerating the RESP2 shapes of Redis 6.2 to 7.x and Valkey.
+/// This file works on <see cref="RespValue"/> trees; the replies that carry entries are read straight from
+/// their bytes (StreamReplyParser.Bytes.cs), which falls back to these methods for anything unexpected.
+/// </summary>
+internal static partial class StreamReplyParser
 {
     private static readonly StreamField[] NoFields = [];
 

@@ -247,4 +247,56 @@ public class StreamIntegrationTests
         Assert.Equal(5001, await client.XLenAsync(stream).Within());
         await client.DelAsync([stream]).Within();
     }
+
+    [Fact]
+    public async Task Missing_groups_and_keys_on_a_real_server()
+    {
+        await using var client = RealRedis.Client();
+        var stream = TestServers.Unique("s");
+
+        var read = await Assert.ThrowsAsync<RedisServerException>(() => client.XReadGroupAsync("g", "c", [(stream, ">")], 10, block: null).Within());
+        Assert.Equal("NOGROUP", read.ErrorCode);
+        var claim = await Assert.ThrowsAsync<RedisServerException>(() => client.XAutoClaimAsync(stream, "g", "c", TimeSpan.Zero, "0-0", 10).Within());
+        Assert.Equal("NOGROUP", claim.ErrorCode);
+        Assert.Empty(await client.XRangeAsync(stream, "-", "+").Within());
+
+        await client.ExecuteAsync(["SET", stream, "not a stream"]).Within();
+        var range = await Assert.ThrowsAsync<RedisServerException>(() => client.XRangeAsync(stream, "-", "+").Within());
+        Assert.Equal("WRONGTYPE", range.ErrorCode);
+        await client.DelAsync([stream]).Within();
+    }
+
+    [Fact]
+    public async Task A_large_batch_reads_back_exactly_as_added()
+    {
+        await using var client = RealRedis.Client();
+        var stream = TestServers.Unique("s");
+        await client.XGroupCreateAsync(stream, "g", "0", mkStream: true).Within();
+        var random = new Random(11);
+        var added = new List<(string Id, StreamField[] Fields)>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var value = new string(Enumerable.Range(0, random.Next(0, 3000)).Select(_ => "ab\r\n\u00e9\u2713"[random.Next(6)]).ToArray());
+            StreamField[] fields = i % 3 == 0
+                ? [new("payload", value)]
+                : [new("payload", value), new("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("payload", "again")];
+            added.Add((await client.XAddAsync(stream, fields).Within(), fields));
+        }
+
+        var read = await client.XReadGroupAsync("g", "c", [(stream, ">")], 1000, block: null).Within();
+        var range = await client.XRangeAsync(stream, "-", "+").Within();
+        var claimed = await client.XAutoClaimAsync(stream, "g", "c2", TimeSpan.Zero, "0-0", 1000).Within();
+
+        foreach (var entries in new[] { read, range, claimed.Entries })
+        {
+            Assert.Equal(added.Select(a => a.Id), entries.Select(e => e.Id));
+            for (var i = 0; i < added.Count; i++)
+            {
+                Assert.Equal(stream, entries[i].Stream);
+                Assert.Equal(added[i].Fields, entries[i].Fields);
+            }
+        }
+
+        await client.DelAsync([stream]).Within();
+    }
 }
