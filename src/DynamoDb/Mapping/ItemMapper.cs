@@ -75,6 +75,12 @@ public sealed partial class ItemMapper
             return versionFailure;
         }
 
+        var keyText = KeyText.Combine(hashText, rangeText);
+        if (ItemSize.UpperBound(item) <= ItemSize.MaxItemBytes)
+        {
+            return MapResult.Success(new WriteItem(entry, item, keyText));
+        }
+
         var size = ItemSize.Estimate(item);
         if (size > ItemSize.MaxItemBytes)
         {
@@ -83,7 +89,7 @@ public sealed partial class ItemMapper
                 $"item is {size} bytes, over DynamoDB's limit of {ItemSize.MaxItemBytes} bytes (400 KB, attribute names included)");
         }
 
-        return MapResult.Success(new WriteItem(entry, item, KeyText.Combine(hashText, rangeText), (int)size));
+        return MapResult.Success(new WriteItem(entry, item, keyText, (int)size));
     }
 
     /// <summary>Converts the key attribute, held as S (entry field, JSON string or JSON number text), to the key type.</summary>

@@ -13,6 +13,30 @@ internal static class ItemSize
     private const int ContainerOverhead = 3;
     private const int ElementOverhead = 1;
 
+    /// <summary>
+    /// A quick bound from character counts (a UTF-16 code unit is at most 3 bytes of UTF-8): when it is within
+    /// the limit, so is the item, and the exact count can wait until someone asks. Null for types it does not bound.
+    /// </summary>
+    public static long? UpperBound(Dictionary<string, AttributeValue> item)
+    {
+        long bound = 0;
+        foreach (var (name, value) in item)
+        {
+            long? valueBound = value.S is { } s ? 3L * s.Length
+                : value.N is { } n ? n.Length
+                : value.B is { } b ? b.Length
+                : null;
+            if (valueBound is null)
+            {
+                return null;
+            }
+
+            bound += (3L * name.Length) + valueBound.Value;
+        }
+
+        return bound;
+    }
+
     public static long Estimate(Dictionary<string, AttributeValue> item)
     {
         long size = 0;

@@ -11,12 +11,21 @@ public sealed class WriteItem
     {
     }
 
+    private int? _sizeBytes;
+
+    /// <summary>An item whose size is counted when first asked for.</summary>
     [SetsRequiredMembers]
-    public WriteItem(StreamEntry entry, Dictionary<string, AttributeValue> attributes, string keyText, int sizeBytes)
+    public WriteItem(StreamEntry entry, Dictionary<string, AttributeValue> attributes, string keyText)
     {
         Entry = entry;
         Attributes = attributes;
         KeyText = keyText;
+    }
+
+    [SetsRequiredMembers]
+    public WriteItem(StreamEntry entry, Dictionary<string, AttributeValue> attributes, string keyText, int sizeBytes)
+        : this(entry, attributes, keyText)
+    {
         SizeBytes = sizeBytes;
     }
 
@@ -33,7 +42,11 @@ public sealed class WriteItem
     public required string KeyText { get; init; }
 
     /// <summary>Item size as DynamoDB counts it (attribute names plus values), in bytes.</summary>
-    public int SizeBytes { get; init; }
+    public int SizeBytes
+    {
+        get => _sizeBytes ??= (int)ItemSize.Estimate(Attributes);
+        init => _sizeBytes = value;
+    }
 }
 
 /// <summary>What <see cref="ItemMapper.Map"/> made of one entry: an item, or why there is none.</summary>
