@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using DynamoWriter.Pipeline.Nodes;
+using DynamoWriter.Redis;
 
 namespace DynamoWriter.Pipeline.Engine;
 
@@ -99,6 +100,11 @@ public sealed partial class DynamoWriterEngine
                         {
                             await TrimPersistedAsync(stream, stopping).ConfigureAwait(false);
                         }
+                    }
+                    catch (RedisServerException ex) when (ex.ErrorCode == "NOGROUP")
+                    {
+                        // A stream discovered a moment ago whose partition has not created the group yet, or a
+                        // group being recreated: nothing to expire or trim until it exists.
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
