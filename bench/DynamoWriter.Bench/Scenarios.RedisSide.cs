@@ -9,6 +9,13 @@ internal sealed partial class Scenarios
 {
     private static readonly TimeSpan DiscoverEvery = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Between filling and a timed drain: the runtime's background JIT is still promoting the fill's hot code
+    /// (perf showed its thread at a third of the CPU in the drain that followed), which a running service
+    /// does not have. Both sides wait the same.
+    /// </summary>
+    private static readonly TimeSpan SettleAfterFill = TimeSpan.FromSeconds(2);
+
     /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
     public async Task<RedisSideRun> PlainLoopAsync(int count)
     {
@@ -22,6 +29,7 @@ internal sealed partial class Scenarios
             await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
         }
 
+        await Task.Delay(SettleAfterFill);
         var meter = RedisSideRun.Start(count);
         await Task.WhenAll(streams.Select(s => Task.Run(async () =>
         {
@@ -66,6 +74,7 @@ internal sealed partial class Scenarios
         var live = _w.StreamNames($"{sink.Name}:{round}");
         var filling = _w.StreamNames($"{sink.Name}-fill-{round}");
         await _w.FillAsync(filling, sink.Name, count);
+        await Task.Delay(SettleAfterFill);
         var read = engine.EntriesRead;
         var acknowledged = engine.EntriesAcknowledged;
         await _w.Redis.ExecuteTransactionAsync([.. filling.Select((f, i) => (IReadOnlyList<string>)["RENAME", f, live[i]])]);
