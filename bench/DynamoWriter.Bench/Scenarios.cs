@@ -42,12 +42,12 @@ internal sealed partial class Scenarios(Workload w, Report report)
     /// real backend). Latency = acknowledgement time minus the time in the entry ID (the XADD time), as the
     /// engine records it in dynamowriter.entry.latency; every measurement is captured with a MeterListener.
     /// </summary>
-    public async Task<(double P50, double P99, double Max, double Offered, long Count)> LatencyAsync(int rate, int seconds)
+    public async Task<(double P50, double P99, double Max, double Offered, long Count, string Slow)> LatencyAsync(int rate, int seconds, double slowMs)
     {
         var name = _w.Name("latency");
         var streams = _w.StreamNames(name);
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
-        var samples = new ConcurrentQueue<double>();
+        var samples = new ConcurrentQueue<(long At, double Seconds)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -56,7 +56,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => samples.Enqueue(value));
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => samples.Enqueue((Stopwatch.GetTimestamp(), value)));
         listener.Start();
         var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
         foreach (var s in streams)
@@ -86,8 +86,8 @@ internal sealed partial class Scenarios(Workload w, Report report)
 
             var offered = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Workload.WaitAcknowledgedAsync(Workload.Engine(host), total, Stuck);
-            var sorted = samples.Select(s => s * 1000).Order().ToArray();
-            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length);
+            var sorted = samples.Select(s => s.Seconds * 1000).Order().ToArray();
+            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length, DescribeSlow(samples, started, slowMs));
         }
         finally
         {
@@ -95,6 +95,16 @@ internal sealed partial class Scenarios(Workload w, Report report)
             await _w.DeleteStreamsAsync(streams);
             await _w.DeleteTableAsync(name);
         }
+    }
+
+    /// <summary>When the samples over <paramref name="slowMs"/> were taken: a tail spread over the run and one stall read differently.</summary>
+    private static string DescribeSlow(IEnumerable<(long At, double Seconds)> samples, long started, double slowMs)
+    {
+        var slow = samples.Where(s => s.Seconds * 1000 > slowMs)
+            .Select(s => Stopwatch.GetElapsedTime(started, s.At).TotalSeconds).Order().ToArray();
+        return slow.Length == 0
+            ? $"no sample over {slowMs:F0} ms"
+            : $"{slow.Length:N0} samples over {slowMs:F0} ms, acknowledged between {slow[0]:F1} s and {slow[^1]:F1} s into the run";
     }
 
     private static double Percentile(double[] sorted, double p) =>
