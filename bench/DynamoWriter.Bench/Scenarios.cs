@@ -9,6 +9,8 @@ namespace DynamoWriter.Bench;
 /// <summary>The scenarios of one run; each creates its own streams, group and table and removes them afterwards.</summary>
 internal sealed partial class Scenarios(Workload w, Report report)
 {
+    private const string LatencyInstrument = "dynamowriter.entry.latency";
+    private const string RequestInstrument = "dynamowriter.dynamodb.request.duration";
     private static readonly TimeSpan Stuck = TimeSpan.FromSeconds(60);
     private readonly Workload _w = w;
     private readonly Report _report = report;
@@ -51,12 +53,15 @@ internal sealed partial class Scenarios(Workload w, Report report)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name == "dynamowriter.entry.latency")
+            if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name is LatencyInstrument or RequestInstrument)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => samples.Enqueue((Stopwatch.GetTimestamp(), value)));
+        // The slowest DynamoDB request tells a stall of the backend from one of the engine.
+        var requests = new ConcurrentQueue<(long At, double Seconds)>();
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+            (instrument.Name == LatencyInstrument ? samples : requests).Enqueue((Stopwatch.GetTimestamp(), value)));
         listener.Start();
         var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
         foreach (var s in streams)
@@ -87,7 +92,10 @@ internal sealed partial class Scenarios(Workload w, Report report)
             var offered = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Workload.WaitAcknowledgedAsync(Workload.Engine(host), total, Stuck);
             var sorted = samples.Select(s => s.Seconds * 1000).Order().ToArray();
-            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length, DescribeSlow(samples, started, slowMs));
+            var slowest = requests.Where(r => r.At >= started).DefaultIfEmpty().MaxBy(r => r.Seconds);
+            var slow = $"{DescribeSlow(samples, started, slowMs)}; slowest DynamoDB request {slowest.Seconds * 1000:F0} ms, "
+                + $"finished {(slowest.At == 0 ? 0 : Stopwatch.GetElapsedTime(started, slowest.At).TotalSeconds):F1} s into the run";
+            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length, slow);
         }
         finally
         {
