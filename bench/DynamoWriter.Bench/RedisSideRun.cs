@@ -31,7 +31,7 @@ internal sealed record RedisSideRun(double Rate, double CpuMicrosPerEntry, GcUse
 /// <summary>Collections, pause time and allocations of this process, as a point or as the difference of two.</summary>
 internal readonly record struct GcUse(int Collections, int Gen1, int Gen2, TimeSpan Pause, long AllocatedBytes)
 {
-    public static GcUse Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+    public static GcUse Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
 
     public GcUse Since(GcUse before) => new(Collections - before.Collections, Gen1 - before.Gen1, Gen2 - before.Gen2, Pause - before.Pause, AllocatedBytes - before.AllocatedBytes);
 
