@@ -74,6 +74,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
         {
             var total = rate * seconds;
             var sent = 0;
+            var gc = GcUse.Now();
             var started = Stopwatch.GetTimestamp();
             var inFlight = new List<Task<string>>();
             while (sent < total)
@@ -94,7 +95,8 @@ internal sealed partial class Scenarios(Workload w, Report report)
             var sorted = samples.Select(s => s.Seconds * 1000).Order().ToArray();
             var slowest = requests.Where(r => r.At >= started).DefaultIfEmpty().MaxBy(r => r.Seconds);
             var slow = $"{DescribeSlow(samples, started, slowMs)}; slowest DynamoDB request {slowest.Seconds * 1000:F0} ms, "
-                + $"finished {(slowest.At == 0 ? 0 : Stopwatch.GetElapsedTime(started, slowest.At).TotalSeconds):F1} s into the run";
+                + $"finished {(slowest.At == 0 ? 0 : Stopwatch.GetElapsedTime(started, slowest.At).TotalSeconds):F1} s into the run; "
+                + $"this process: {GcUse.Now().Since(gc).Describe(total)}";
             return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], offered, sorted.Length, slow);
         }
         finally
