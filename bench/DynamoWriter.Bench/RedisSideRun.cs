@@ -35,6 +35,11 @@ internal readonly record struct GcUse(int Collections, int Gen1, int Gen2, TimeS
 
     public GcUse Since(GcUse before) => new(Collections - before.Collections, Gen1 - before.Gen1, Gen2 - before.Gen2, Pause - before.Pause, AllocatedBytes - before.AllocatedBytes);
 
+    /// <summary>
+    /// Allocated bytes are left out when the count went backwards: under server GC with DATAS, a 30 s latency
+    /// run saw GC.GetTotalAllocatedBytes(precise: true) end lower than it started, and such a difference says nothing.
+    /// </summary>
     public string Describe(int entries) =>
-        $"{Collections} GCs ({Gen1} gen1, {Gen2} gen2), {Pause.TotalMilliseconds:F0} ms paused, {AllocatedBytes / Math.Max(1, entries):N0} B allocated per entry";
+        $"{Collections} GCs ({Gen1} gen1, {Gen2} gen2), {Pause.TotalMilliseconds:F0} ms paused"
+        + (AllocatedBytes >= 0 ? $", {AllocatedBytes / Math.Max(1, entries):N0} B allocated per entry" : "");
 }
