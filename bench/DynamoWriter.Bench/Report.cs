@@ -37,7 +37,9 @@ internal sealed class Report
 
     public void Add(Row row)
     {
-        Rows.Add(row);
+        // Kept in scenario order (1, 2, ... 7c) whatever order the scenarios ran in.
+        var at = Rows.FindIndex(r => string.CompareOrdinal(r.Id, row.Id) > 0);
+        Rows.Insert(at < 0 ? Rows.Count : at, row);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "  [grey]{0}[/] {1}: [bold]{2}[/] {3}{4}",
             row.Id, Markup.Escape(row.Measurement), Format(row.Value), Markup.Escape(row.Unit),
             row.Ratio is { } r ? $" ({r:F2} of {Markup.Escape(row.Against ?? "")})" : "");
