@@ -47,7 +47,7 @@ internal sealed partial class StreamPartition
 
     /// <summary>A one-line picture of the partition: reader state, buffered entries, batches in flight, pauses.</summary>
     public string Describe() =>
-        $"{Stream}: reader {_readerState}, {_entries.Reader.Count} buffered, {_maxBatches - _batchSlots.CurrentCount}/{_maxBatches} batches in flight, {Volatile.Read(ref _pausedBatches)} paused";
+        $"{Stream}: reader {_readerState}, {_entries.Reader.Count} buffered, {Volatile.Read(ref _batchesInFlight)}/{_maxBatches} batches in flight, {Volatile.Read(ref _pausedBatches)} paused";
 
     /// <summary>
     /// Runs until <paramref name="readToken"/> stops reading and everything read is written and
