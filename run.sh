@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs DynamoWriter on this machine. Installs what is missing, starts a local redis-server
+# Runs DynamoWriter (a local dev silo) on this machine. Installs what is missing, starts a local redis-server
 # (127.0.0.1:6379) and dynalite (127.0.0.1:8000, data kept in .run/dynalite) unless
 # SC_STREAM_REDIS_ADDRESS / SC_DYNAMODB_ENDPOINT point elsewhere, builds the service, and runs it.
 #
-#   ./run.sh                                  the service, in the foreground (Ctrl-C stops it)
+#   ./run.sh                                  the dev silo, in the foreground (Ctrl-C stops it);
+#                                             run it in a second terminal and that silo joins the first
 #   ./run.sh produce --stream events -n 1000  any other dynamo-writer command, same servers
 #   ./run.sh peek                             what is in the table
 set -euo pipefail
@@ -49,11 +50,17 @@ fi
 
 if [ ! -x "$state/bin/dynamo-writer" ] || [ -n "$(find src config -newer "$state/bin/dynamo-writer" -print -quit)" ]; then
   echo "building dynamo-writer" >&2
-  dotnet publish src/Service -c Release -o "$state/bin" -nologo -v q >&2
+  dotnet publish src/Silo -c Release -o "$state/bin" -nologo -v q >&2
 fi
 
 cmd=("$@")
 [ ${#cmd[@]} -eq 0 ] && cmd=(run)
+# A second ./run.sh while the first silo runs joins its cluster (membership in the same Redis): it takes
+# free ports instead of the first silo's 11111, 30000 and 8080.
+if [ "${cmd[0]}" = run ] && listening 127.0.0.1 11111; then
+  echo "a silo already listens on 11111: this one joins its cluster on free ports" >&2
+  export SC_ORLEANS_SILOPORT=${SC_ORLEANS_SILOPORT:-0} SC_ORLEANS_GATEWAYPORT=${SC_ORLEANS_GATEWAYPORT:-0} SC_HTTP_PORT=${SC_HTTP_PORT:-0}
+fi
 set +e
 (cd "$root" && "$state/bin/dynamo-writer" "${cmd[@]}")
 rc=$?

@@ -16,7 +16,7 @@ trap dw_stop_servers EXIT
 dw_start_servers "$state/servers" || { echo "tests: 0 passed, 1 failed"; exit 1; }
 echo "redis-server on $DW_TEST_REDIS, dynalite on $DW_TEST_DYNAMO"
 
-target=DynamoWriter.sln
+target=Orleans.StreamWriter.sln
 args=()
 for a in "$@"; do
   case "$a" in

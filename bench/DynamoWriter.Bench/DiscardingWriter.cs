@@ -1,4 +1,4 @@
-using DynamoWriter.DynamoDb;
+using DynamoWriter.Grains.DynamoDb;
 
 namespace DynamoWriter.Bench;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
-using DynamoWriter.DynamoDb;
+using DynamoWriter.Grains.DynamoDb;
 using DynamoWriter.Options;
 
 namespace DynamoWriter.Bench;
@@ -56,7 +56,7 @@ internal sealed partial class Scenarios
         })));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         await _w.DeleteTableAsync(table);
-        _report.Notes.Add($"ceiling batch: {concurrency} concurrent BatchWriteItem requests of {BatchSize} ({_w.Settings.Streams} partitions x min(maxInFlight 64, 16))");
+        _report.Notes.Add($"ceiling batch: {concurrency} concurrent BatchWriteItem requests of {BatchSize} ({_w.Settings.Streams} streams x min(maxInFlight 64, readCount 500 / batchSize 25))");
         return rate;
     }
 
@@ -106,7 +106,7 @@ internal sealed partial class Scenarios
         })));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         await _w.DeleteTableAsync(table);
-        _report.Notes.Add($"ceiling conditional: {concurrency} concurrent conditional PutItem ({_w.Settings.Streams} partitions x maxInFlight 64 / batchSize 25 = 2 batches x 25 items); also the ceiling of newer-wins");
+        _report.Notes.Add($"ceiling conditional: {concurrency} concurrent conditional PutItem ({_w.Settings.Streams} streams x min(maxInFlight 64, readCount 500)); also the ceiling of newer-wins");
         return rate;
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class Scenarios
         var group = name + "-g";
         foreach (var s in streams)
         {
-            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
+            await _w.Redis.StreamCreateConsumerGroupAsync(s, group, "0", createStream: true);
         }
 
         var info = new ProcessStartInfo(servicePath, ["run"])
@@ -42,6 +42,12 @@ internal sealed partial class Scenarios
         info.Environment["SC_DYNAMODB_CREATETABLE"] = "true";
         info.Environment["SC_CHECKPOINT_TABLENAME"] = _w.CheckpointTable;
         info.Environment["SC_HTTP_PORT"] = "0";
+        // A single localhost silo on free ports: nothing to join, nothing to collide with.
+        info.Environment["SC_ORLEANS_CLUSTERING"] = "localhost";
+        info.Environment["SC_ORLEANS_CLUSTERID"] = name;
+        info.Environment["SC_ORLEANS_SERVICEID"] = name;
+        info.Environment["SC_ORLEANS_SILOPORT"] = "0";
+        info.Environment["SC_ORLEANS_GATEWAYPORT"] = "0";
         info.Environment["SC_LOG_LEVEL"] = "warn";
         var output = new List<string>();
         var started = Stopwatch.GetTimestamp();
@@ -83,10 +89,10 @@ internal sealed partial class Scenarios
                 long done = 0;
                 foreach (var s in streams)
                 {
-                    var g = (await _w.Redis.XInfoGroupsAsync(s)).FirstOrDefault(x => x.Name == group);
-                    if (g is not null)
+                    var g = (await _w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
+                    if (g.Name is not null)
                     {
-                        done += (g.EntriesRead ?? 0) - g.Pending;
+                        done += (g.EntriesRead ?? 0) - g.PendingMessageCount;
                     }
                 }
 

@@ -1,6 +1,6 @@
 using DynamoWriter.Options;
-using DynamoWriter.Redis;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace DynamoWriter.Bench;
 
@@ -16,7 +16,10 @@ internal sealed partial class Scenarios
     /// </summary>
     private static readonly TimeSpan SettleAfterFill = TimeSpan.FromSeconds(2);
 
-    /// <summary>5a. Plain XREADGROUP COUNT readCount + XACK loop, one connection and loop per stream.</summary>
+    /// <summary>
+    /// 5a. Plain XREADGROUP COUNT readCount + XACK loop with StackExchange.Redis, one multiplexer and loop per
+    /// stream, as the provider reads: no BLOCK (the client cannot), so an empty read ends the drain.
+    /// </summary>
     public async Task<RedisSideRun> PlainLoopAsync(int count)
     {
         var name = _w.Name("plain");
@@ -26,23 +29,24 @@ internal sealed partial class Scenarios
         var readCount = new StreamOptions().ReadCount;
         foreach (var s in streams)
         {
-            await _w.Redis.XGroupCreateAsync(s, group, "0", mkStream: true);
+            await _w.Redis.StreamCreateConsumerGroupAsync(s, group, "0", createStream: true);
         }
 
         await Task.Delay(SettleAfterFill);
         var meter = RedisSideRun.Start(count);
         await Task.WhenAll(streams.Select(s => Task.Run(async () =>
         {
-            await using var client = new RedisClient(new RedisClientOptions { Address = _w.RedisAddress });
+            await using var connection = Workload.Connect(_w.RedisAddress, "dynamo-writer-bench-plain");
+            var db = connection.GetDatabase();
             while (true)
             {
-                var entries = await client.XReadGroupAsync(group, "plain", [(s, ">")], readCount, block: null);
-                if (entries.Count == 0)
+                var entries = await db.StreamReadGroupAsync(s, group, "plain", StreamPosition.NewMessages, readCount);
+                if (entries.Length == 0)
                 {
                     return;
                 }
 
-                await client.XAckAsync(s, group, [.. entries.Select(e => e.Id)]);
+                await db.StreamAcknowledgeAsync(s, group, [.. entries.Select(e => e.Id)]);
             }
         })));
         var run = meter.Stop();
@@ -69,27 +73,34 @@ internal sealed partial class Scenarios
 
     public async Task<RedisSideRun> DiscardingEngineAsync(SinkEngine sink, int count)
     {
-        var engine = Workload.Engine(sink.Host);
+        var totals = Workload.Totals(sink.Host);
         var round = sink.NextRound();
         var live = _w.StreamNames($"{sink.Name}:{round}");
         var filling = _w.StreamNames($"{sink.Name}-fill-{round}");
         await _w.FillAsync(filling, sink.Name, count);
         await Task.Delay(SettleAfterFill);
-        var read = engine.EntriesRead;
-        var acknowledged = engine.EntriesAcknowledged;
-        await _w.Redis.ExecuteTransactionAsync([.. filling.Select((f, i) => (IReadOnlyList<string>)["RENAME", f, live[i]])]);
-        while (engine.EntriesRead == read)
+        var read = totals.Read;
+        var acknowledged = totals.Acknowledged;
+        var rename = _w.Redis.CreateTransaction();
+        var renamed = filling.Select((f, i) => rename.KeyRenameAsync(f, live[i])).ToList();
+        if (!await rename.ExecuteAsync())
+        {
+            throw new InvalidOperationException("RENAME transaction was not executed");
+        }
+
+        await Task.WhenAll(renamed);
+        while (totals.Read == read)
         {
             await Task.Delay(1);
         }
 
         var meter = RedisSideRun.Start(count);
-        await Workload.WaitAcknowledgedAsync(engine, acknowledged + count, Stuck);
+        await Workload.WaitAcknowledgedAsync(totals, acknowledged + count, Stuck);
         var run = meter.Stop();
-        // Emptied, not deleted: the engine's partitions keep reading these keys and would recreate them.
+        // Emptied, not deleted: the provider keeps reading these keys and would recreate their groups.
         foreach (var s in live)
         {
-            await _w.Redis.ExecuteAsync(["XTRIM", s, "MAXLEN", "0"]);
+            await _w.Redis.StreamTrimAsync(s, 0);
         }
 
         return run;

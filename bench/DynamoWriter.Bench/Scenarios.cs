@@ -15,7 +15,10 @@ internal sealed partial class Scenarios(Workload w, Report report)
     private readonly Workload _w = w;
     private readonly Report _report = report;
 
-    /// <summary>2 and 4. A backlog of N entries drained by the engine (fresh group and table); entries/s from engine start to all acknowledged.</summary>
+    /// <summary>
+    /// 2 and 4. A backlog of N entries drained by the engine (fresh group, table and silo); entries/s from engine
+    /// start (silo start included) to all acknowledged, as <see cref="WriterTotals.Acknowledged"/> counts them.
+    /// </summary>
     public async Task<double> EndToEndAsync(WritePolicy policy, int count)
     {
         var name = _w.Name("e2e-" + policy.ToString().ToLowerInvariant());
@@ -28,7 +31,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
         var host = await Workload.StartEngineAsync(options);
         try
         {
-            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), count, Stuck);
+            await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck);
             return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         }
         finally
@@ -66,7 +69,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
         var options = _w.EngineOptions(streams, name, WritePolicy.Overwrite);
         foreach (var s in streams)
         {
-            await _w.Redis.XGroupCreateAsync(s, options.Stream.Group, "0", mkStream: true);
+            await _w.Redis.StreamCreateConsumerGroupAsync(s, options.Stream.Group, "0", createStream: true);
         }
 
         var host = await Workload.StartEngineAsync(options);
@@ -76,13 +79,13 @@ internal sealed partial class Scenarios(Workload w, Report report)
             var sent = 0;
             var gc = GcUse.Now();
             var started = Stopwatch.GetTimestamp();
-            var inFlight = new List<Task<string>>();
+            var inFlight = new List<Task<StackExchange.Redis.RedisValue>>();
             while (sent < total)
             {
                 var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
                 for (; sent < due; sent++)
                 {
-                    inFlight.Add(_w.Redis.XAddAsync(streams[sent % streams.Count], _w.Fields($"{name}-{sent}", sent)));
+                    inFlight.Add(_w.Redis.StreamAddAsync(streams[sent % streams.Count], _w.XAddFields($"{name}-{sent}", sent)));
                 }
 
                 await Task.WhenAll(inFlight);
@@ -91,7 +94,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
             }
 
             var offered = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            await Workload.WaitAcknowledgedAsync(Workload.Engine(host), total, Stuck);
+            await Workload.WaitAcknowledgedAsync(Workload.Totals(host), total, Stuck);
             var sorted = samples.Select(s => s.Seconds * 1000).Order().ToArray();
             var slowest = requests.Where(r => r.At >= started).DefaultIfEmpty().MaxBy(r => r.Seconds);
             var slow = $"{DescribeSlow(samples, started, slowMs)}; slowest DynamoDB request {slowest.Seconds * 1000:F0} ms, "

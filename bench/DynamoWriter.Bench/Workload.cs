@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using DynamoWriter.DynamoDb;
+using DynamoWriter.Diagnostics;
+using DynamoWriter.Grains.DynamoDb;
 using DynamoWriter.Options;
-using DynamoWriter.Pipeline.Engine;
-using DynamoWriter.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DynamoWriter.Bench;
 
@@ -29,14 +31,16 @@ internal sealed class Workload : IAsyncDisposable
         RedisAddress = redis;
         DynamoEndpoint = dynamo;
         _filler = new string('x', settings.PayloadBytes);
-        Redis = new RedisClient(new RedisClientOptions { Address = redis, ClientName = "dynamo-writer-bench" });
+        Multiplexer = Connect(redis, "dynamo-writer-bench");
+        Redis = Multiplexer.GetDatabase();
         Dynamo = DynamoClientFactory.Create(new DynamoDbOptions { Endpoint = dynamo });
     }
 
     public BenchSettings Settings { get; }
     public string RedisAddress { get; }
     public string DynamoEndpoint { get; }
-    public RedisClient Redis { get; }
+    public IConnectionMultiplexer Multiplexer { get; }
+    public IDatabase Redis { get; }
     public IAmazonDynamoDB Dynamo { get; }
 
     /// <summary>A name unique to this run and scenario.</summary>
@@ -47,6 +51,22 @@ internal sealed class Workload : IAsyncDisposable
 
     public IReadOnlyList<StreamField> Fields(string key, int seq) =>
         [new("pk", key), new("seq", seq.ToString(CultureInfo.InvariantCulture)), new("source", "bench"), new("data", _filler)];
+
+    /// <summary>The same fields as XADD arguments.</summary>
+    public NameValueEntry[] XAddFields(string key, int seq) =>
+        [new("pk", key), new("seq", seq.ToString(CultureInfo.InvariantCulture)), new("source", "bench"), new("data", _filler)];
+
+    /// <summary>A multiplexer of the bench's own (the engine has its own connections).</summary>
+    public static ConnectionMultiplexer Connect(string address, string clientName)
+    {
+        var options = ConfigurationOptions.Parse(address);
+        options.ClientName = clientName;
+        options.AbortOnConnectFail = false;
+        // Filling a large backlog pipelines thousands of XADDs; the default 5 s would time out on 2 busy cores.
+        options.AsyncTimeout = 60_000;
+        options.SyncTimeout = 60_000;
+        return ConnectionMultiplexer.Connect(options);
+    }
 
     /// <summary>Entries as the engine would read them (no Redis involved), for the backend ceilings.</summary>
     public IEnumerable<StreamEntry> Entries(string prefix, int count)
@@ -61,10 +81,10 @@ internal sealed class Workload : IAsyncDisposable
     public async Task<double> FillAsync(IReadOnlyList<string> streams, string keyPrefix, int count, Action<int>? progress = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var inFlight = new List<Task<string>>(XAddWindow);
+        var inFlight = new List<Task<RedisValue>>(XAddWindow);
         for (var i = 0; i < count; i++)
         {
-            inFlight.Add(Redis.XAddAsync(streams[i % streams.Count], Fields($"{keyPrefix}-{i}", i)));
+            inFlight.Add(Redis.StreamAddAsync(streams[i % streams.Count], XAddFields($"{keyPrefix}-{i}", i)));
             if (inFlight.Count == XAddWindow)
             {
                 await Task.WhenAll(inFlight);
@@ -82,9 +102,9 @@ internal sealed class Workload : IAsyncDisposable
     {
         try
         {
-            await Redis.DelAsync([.. streams, .. streams.Select(s => s + ":dlq")]);
+            await Redis.KeyDeleteAsync([.. streams.Select(s => (RedisKey)s), .. streams.Select(s => (RedisKey)(s + ":dlq"))]);
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
         }
     }
@@ -126,7 +146,6 @@ internal sealed class Workload : IAsyncDisposable
         var o = new DynamoWriterOptions();
         o.Stream.Redis.Address = RedisAddress;
         o.Stream.Group = table + "-g";
-        o.Stream.Consumer = table + "-c";
         o.Stream.Streams = [.. streams];
         o.DynamoDB.Endpoint = DynamoEndpoint;
         o.DynamoDB.TableName = table;
@@ -134,38 +153,55 @@ internal sealed class Workload : IAsyncDisposable
         o.DynamoDB.WritePolicy = policy;
         o.Checkpoint.TableName = CheckpointTable;
         o.Http.Port = 0;
+        // One silo of its own per host; the ids name its consumers (ServiceId-q{queue}) and membership.
+        o.Orleans.Clustering = OrleansOptions.LocalhostClustering;
+        o.Orleans.ClusterId = table;
+        o.Orleans.ServiceId = table;
+        o.Orleans.SiloPort = 0;
+        o.Orleans.GatewayPort = 0;
         return o;
     }
 
     public string CheckpointTable => $"bench-{_run}-checkpoints";
 
-    /// <summary>The engine in a Generic Host via AddDynamoWriter, started; optionally with a writer replacing DynamoDB.</summary>
+    /// <summary>
+    /// The engine as a host would run it: a Generic Host with one localhost Orleans silo on free ports and
+    /// AddDynamoWriter, started; optionally with a writer replacing DynamoDB (TableWriters picks it up).
+    /// </summary>
     public static async Task<IHost> StartEngineAsync(DynamoWriterOptions options, Func<TableKeySchema, IItemWriter>? writers = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDynamoWriter(options.CopyTo);
-        if (writers is not null)
+        // With several silos started one after another in one process, the watchdog reports a participant
+        // "not completed for" longer than the process has lived (40 min in a 2 min run): noise in the table.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        builder.UseOrleans(silo =>
         {
-            builder.Services.AddSingleton(writers);
-        }
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            silo.AddDynamoWriter(options.CopyTo);
+            if (writers is not null)
+            {
+                silo.Services.AddSingleton(writers);
+            }
+        });
 
         var host = builder.Build();
         await host.StartAsync();
         return host;
     }
 
-    public static DynamoWriterEngine Engine(IHost host) => host.Services.GetRequiredService<DynamoWriterEngine>();
+    /// <summary>The silo's counts since start: what the scenarios read progress from.</summary>
+    public static WriterTotals Totals(IHost host) => host.Services.GetRequiredService<WriterTotals>();
 
     /// <summary>Waits until the engine acknowledged <paramref name="count"/> entries; throws after <paramref name="timeout"/> without progress.</summary>
-    public static async Task WaitAcknowledgedAsync(DynamoWriterEngine engine, long count, TimeSpan timeout)
+    public static async Task WaitAcknowledgedAsync(WriterTotals totals, long count, TimeSpan timeout)
     {
         var last = -1L;
         var lastChange = Stopwatch.GetTimestamp();
         while (true)
         {
-            var acked = engine.EntriesAcknowledged;
+            var acked = totals.Acknowledged;
             if (acked >= count)
             {
                 return;
@@ -178,11 +214,22 @@ internal sealed class Workload : IAsyncDisposable
             }
             else if (Stopwatch.GetElapsedTime(lastChange) > timeout)
             {
-                throw new TimeoutException($"engine stuck at {acked}/{count} acknowledged: {engine.DescribePartitions()}");
+                throw new TimeoutException($"engine stuck at {acked}/{count} acknowledged: {Describe(totals)}");
             }
 
             await Task.Delay(5);
         }
+    }
+
+    public static string Describe(WriterTotals t) =>
+        $"read {t.Read:N0}, written {t.Written:N0}, skipped {t.Skipped:N0}, dead-lettered {t.DeadLettered:N0}, acknowledged {t.Acknowledged:N0}";
+
+    /// <summary>Port 0 means any free port; Orleans needs the number up front to advertise it.</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static async Task StopAsync(IHost host)
@@ -193,22 +240,23 @@ internal sealed class Workload : IAsyncDisposable
     }
 
     /// <summary>
-    /// The engine's total concurrent DynamoDB requests over <see cref="BenchSettings.Streams"/> partitions
-    /// (StreamPartition.ConcurrentBatches: overwrite min(maxInFlight, 16) batch requests per partition; conditional
-    /// maxInFlight / batchSize batches of batchSize single PutItems each).
+    /// The engine's total concurrent DynamoDB requests over <see cref="BenchSettings.Streams"/> streams: each
+    /// stream's writer grain writes one delivered batch (up to readCount entries) at a time, with at most
+    /// maxInFlight requests: overwrite ceil(readCount / batchSize) BatchWriteItems, conditional one PutItem per entry.
     /// </summary>
     public int EngineConcurrency(WritePolicy policy)
     {
         var d = new DynamoDbOptions { WritePolicy = policy };
-        var perPartition = policy == WritePolicy.Overwrite
-            ? Math.Max(1, Math.Min(d.MaxInFlight, 16))
-            : Math.Max(1, d.MaxInFlight / Math.Max(1, d.BatchSize)) * d.BatchSize;
-        return perPartition * Settings.Streams;
+        var readCount = new StreamOptions().ReadCount;
+        var requestsPerBatch = policy == WritePolicy.Overwrite
+            ? (readCount + d.BatchSize - 1) / Math.Max(1, d.BatchSize)
+            : readCount;
+        return Math.Max(1, Math.Min(d.MaxInFlight, requestsPerBatch)) * Settings.Streams;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Redis.DisposeAsync();
+        await Multiplexer.DisposeAsync();
         Dynamo.Dispose();
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using DynamoWriter.Options;
 using Microsoft.Extensions.Options;
@@ -6,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace DynamoWriter.Samples.EmbeddedHost;
 
 /// <summary>
-/// An ASP.NET Core app that embeds the DynamoWriter engine: <c>POST /orders</c> publishes an order with
-/// <see cref="IStreamPublisher"/>, and the engine running in the same process writes it to DynamoDB.
+/// An ASP.NET Core app that co-hosts DynamoWriter in its own single-node Orleans silo: <c>POST /orders</c>
+/// publishes an order with <see cref="IStreamPublisher"/>, and the writer grains of the same process write
+/// it to DynamoDB.
 /// </summary>
 internal static class SampleApp
 {
@@ -17,7 +20,7 @@ internal static class SampleApp
 
     /// <summary>
     /// Builds the app from <paramref name="args"/>, appsettings.json, <c>SC_*</c> environment variables and
-    /// then <paramref name="settings"/> (tests pass the servers, stream, table and group here).
+    /// then <paramref name="settings"/> (tests pass the servers, stream, table, group and ports here).
     /// </summary>
     public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
@@ -29,8 +32,19 @@ internal static class SampleApp
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        // The whole engine (a hosted service), its health checks and an IStreamPublisher.
-        builder.Services.AddDynamoWriter(builder.Configuration.GetSection(DynamoWriterOptions.SectionName));
+        var section = builder.Configuration.GetSection(DynamoWriterOptions.SectionName);
+        var orleans = section.GetSection("orleans").Get<OrleansOptions>() ?? new OrleansOptions();
+        builder.UseOrleans(silo =>
+        {
+            // A single silo of its own on localhost; sc.orleans.siloPort/gatewayPort 0 pick free ports.
+            silo.UseLocalhostClustering(
+                siloPort: PortOrFree(orleans.SiloPort),
+                gatewayPort: PortOrFree(orleans.GatewayPort),
+                serviceId: orleans.ServiceId,
+                clusterId: orleans.ClusterId);
+            // The stream provider, writer grains, checkpoint storage, health checks, meters and IStreamPublisher.
+            silo.AddDynamoWriter(section);
+        });
 
         var app = builder.Build();
         app.MapPost("/orders", PublishOrderAsync);
@@ -61,5 +75,18 @@ internal static class SampleApp
                 new("items", string.Join(',', order.Items ?? [])),
             ], cancellationToken);
         return Results.Accepted(value: new Published(stream, entryId));
+    }
+
+    /// <summary>Port 0 means any free port: Orleans needs the number up front to advertise it.</summary>
+    private static int PortOrFree(int port)
+    {
+        if (port != 0)
+        {
+            return port;
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -14,8 +14,13 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
     public const int MaxReadCount = 100_000;
     public const int MaxMaxInFlight = 1024;
 
-    /// <summary>A longer XREADGROUP BLOCK would delay shutdown and claim loops for no gain.</summary>
-    public static readonly TimeSpan MaxBlock = TimeSpan.FromHours(1);
+    public const int MinQueues = 1;
+    public const int MaxQueues = 1024;
+
+    /// <summary>An idle queue polling less often than this would make new entries wait for no gain.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
+
+    private static readonly string[] Clusterings = [OrleansOptions.RedisClustering, OrleansOptions.LocalhostClustering];
 
     private static readonly string[] LogLevels = ["debug", "info", "warn", "error"];
     private static readonly string[] LogFormats = ["text", "json"];
@@ -76,8 +81,69 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             Add("http.port", $"{options.Http.Port} is out of range (0 to 65535; 0 disables the listener)");
         }
 
+        ValidateOrleans(options.Orleans, options.Http.Port, Add);
         Positive(options.ShutdownTimeout, "shutdownTimeout", Add);
         return errors;
+    }
+
+    private static void ValidateOrleans(OrleansOptions orleans, int httpPort, Action<string, string> add)
+    {
+        if (!Clusterings.Contains(orleans.Clustering, StringComparer.OrdinalIgnoreCase))
+        {
+            add("orleans.clustering", $"'{orleans.Clustering}' is not one of {string.Join(", ", Clusterings)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(orleans.ClusterId))
+        {
+            add("orleans.clusterId", "must not be empty (silos with the same clusterId form one cluster)");
+        }
+
+        if (string.IsNullOrWhiteSpace(orleans.ServiceId))
+        {
+            add("orleans.serviceId", "must not be empty");
+        }
+
+        var siloOk = Port(orleans.SiloPort, "orleans.siloPort", add);
+        var gatewayOk = Port(orleans.GatewayPort, "orleans.gatewayPort", add);
+        if (siloOk && gatewayOk && orleans.SiloPort != 0 && orleans.SiloPort == orleans.GatewayPort)
+        {
+            add("orleans.gatewayPort", $"{orleans.GatewayPort} is also orleans.siloPort; the two must differ (or be 0)");
+        }
+
+        // The same process listens on all three, so a clash fails the start with an opaque bind error.
+        if (httpPort != 0)
+        {
+            if (siloOk && orleans.SiloPort == httpPort)
+            {
+                add("orleans.siloPort", $"{orleans.SiloPort} is also http.port; the two must differ");
+            }
+
+            if (gatewayOk && orleans.GatewayPort == httpPort)
+            {
+                add("orleans.gatewayPort", $"{orleans.GatewayPort} is also http.port; the two must differ");
+            }
+        }
+
+        if (orleans.Queues is < MinQueues or > MaxQueues)
+        {
+            add("orleans.queues", $"{orleans.Queues} is out of range ({MinQueues} to {MaxQueues})");
+        }
+
+        if (!string.IsNullOrWhiteSpace(orleans.AdvertisedAddress) && !System.Net.IPAddress.TryParse(orleans.AdvertisedAddress, out _))
+        {
+            add("orleans.advertisedAddress", $"'{orleans.AdvertisedAddress}' is not an IP address");
+        }
+    }
+
+    private static bool Port(int port, string key, Action<string, string> add)
+    {
+        if (port is < 0 or > 65535)
+        {
+            add(key, $"{port} is out of range (0 to 65535; 0 picks a free port at start)");
+            return false;
+        }
+
+        return true;
     }
 
     private static void ValidateStream(StreamOptions stream, Action<string, string> add)
@@ -122,13 +188,12 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             add("stream.readCount", $"{stream.ReadCount} is out of range ({MinReadCount} to {MaxReadCount})");
         }
 
-        if (stream.Block < TimeSpan.Zero)
+        // stream.block and stream.consumer are ignored by the Orleans engine (see ConfigurationNotices), so
+        // no value of theirs is wrong.
+        Positive(stream.PollInterval, "stream.pollInterval", add);
+        if (stream.PollInterval > MaxPollInterval)
         {
-            add("stream.block", $"{GoDuration.Format(stream.Block)} must be zero or more");
-        }
-        else if (stream.Block > MaxBlock)
-        {
-            add("stream.block", $"{GoDuration.Format(stream.Block)} is above the maximum of 1h");
+            add("stream.pollInterval", $"{GoDuration.Format(stream.PollInterval)} is above the maximum of {GoDuration.Format(MaxPollInterval)}");
         }
 
         Positive(stream.ClaimInterval, "stream.claimInterval", add);
@@ -216,7 +281,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             add("dynamoDB.batchSize", $"{dynamo.BatchSize} must be at least 1");
         }
 
-        Positive(dynamo.FlushInterval, "dynamoDB.flushInterval", add);
+        // dynamoDB.flushInterval is ignored by the Orleans engine (see ConfigurationNotices).
         if (dynamo.MaxInFlight is < 1 or > MaxMaxInFlight)
         {
             add("dynamoDB.maxInFlight", $"{dynamo.MaxInFlight} is out of range (1 to {MaxMaxInFlight})");

@@ -295,40 +295,9 @@ public static class OptionsBinder
 
     private static string UnknownKeyMessage(string key, IReadOnlyList<PropertyInfo> properties)
     {
-        var names = properties.Select(OptionsSchema.KeyName).ToArray();
-        var best = names
-            .Select(n => (Name: n, Distance: Distance(key.ToLowerInvariant(), n.ToLowerInvariant())))
-            .OrderBy(c => c.Distance)
-            .FirstOrDefault();
-
         // A near miss is almost always a typo; otherwise list what is allowed here.
-        return best.Name is not null && best.Distance <= Math.Max(1, best.Name.Length / 3)
-            ? $"unknown key (did you mean {best.Name}?)"
-            : $"unknown key; expected one of {string.Join(", ", names)}";
-    }
-
-    /// <summary>Levenshtein distance, for the "did you mean" hint.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
+        return OptionsSchema.ClosestKey(key, properties) is { } best
+            ? $"unknown key (did you mean {best}?)"
+            : $"unknown key; expected one of {string.Join(", ", properties.Select(OptionsSchema.KeyName))}";
     }
 }

@@ -54,6 +54,84 @@ internal static class OptionsSchema
         type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(bool)
         || type == typeof(double) || type == typeof(TimeSpan) || type.IsEnum;
 
+    /// <summary>
+    /// Whether a configuration path (its levels below the root type, such as <c>stream</c>, <c>redis</c>,
+    /// <c>address</c>) names something the binder reads: a property, a list item (<c>streams:0</c>), or
+    /// any entry under a map. A section given a value (<c>stream=x</c>) counts as known: the binder reports
+    /// that mistake itself. When unknown, <paramref name="unknownLevel"/> is the first level that matched nothing.
+    /// </summary>
+    public static bool IsKnownPath(Type root, IReadOnlyList<string> levels, out int unknownLevel, out IReadOnlyList<PropertyInfo> candidates)
+    {
+        var type = root;
+        for (var i = 0; i < levels.Count; i++)
+        {
+            candidates = Properties(type);
+            var property = candidates.FirstOrDefault(p => string.Equals(p.Name, levels[i], StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                unknownLevel = i;
+                return false;
+            }
+
+            var rest = levels.Count - i - 1;
+            var propertyType = property.PropertyType;
+            if (IsStringDictionary(propertyType))
+            {
+                break;
+            }
+
+            if (IsStringList(propertyType) || IsScalar(propertyType))
+            {
+                var ok = rest == 0
+                    || (rest == 1 && IsStringList(propertyType) && levels[i + 1].All(char.IsAsciiDigit));
+                unknownLevel = ok ? -1 : i + 1;
+                candidates = [];
+                return ok;
+            }
+
+            type = propertyType;
+        }
+
+        unknownLevel = -1;
+        candidates = [];
+        return true;
+    }
+
+    /// <summary>The key name closest to <paramref name="key"/> when it is near enough to be a typo, else null.</summary>
+    public static string? ClosestKey(string key, IReadOnlyList<PropertyInfo> properties)
+    {
+        var best = properties.Select(KeyName)
+            .Select(n => (Name: n, Distance: Distance(key.ToLowerInvariant(), n.ToLowerInvariant())))
+            .OrderBy(c => c.Distance)
+            .FirstOrDefault();
+        return best.Name is not null && best.Distance <= Math.Max(1, best.Name.Length / 3) ? best.Name : null;
+    }
+
+    /// <summary>Levenshtein distance, for the "did you mean" hint.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     public static bool IsOptionsClass(Type type) =>
         type.IsClass && !IsScalar(type) && !IsStringList(type) && !IsStringDictionary(type)
         && type.GetConstructor(Type.EmptyTypes) is not null;

@@ -11,13 +11,13 @@ public class BaseYamlTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "DynamoWriter.sln")))
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.StreamWriter.sln")))
             {
                 return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException($"DynamoWriter.sln not found above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"Orleans.StreamWriter.sln not found above {AppContext.BaseDirectory}");
     }
 
     private static string BaseYamlPath => Path.Combine(RepositoryRoot(), "config", "base.yaml");
@@ -41,8 +41,10 @@ public class BaseYamlTests
     public void Base_yaml_sets_every_key_explicitly()
     {
         // A key missing from the file would make the test above pass by default; require all of them,
-        // except the map of per-stream tables, which is empty ("tables: {}") and so has no keys, and the
-        // valkey keys the Go service's file never listed (it shows only address and password).
+        // except the map of per-stream tables, which is empty ("tables: {}") and so has no keys, the
+        // valkey keys the Go service's file never listed (it shows only address and password), and the keys
+        // the Orleans engine ignores: setting them would log a notice at every start, so the file lists
+        // them as comments (the next test).
         var root = new ConfigurationBuilder().AddYamlFile(BaseYamlPath, optional: false).Build();
         var fileKeys = root.AsEnumerable()
             .Where(kv => kv.Value is not null)
@@ -51,9 +53,27 @@ public class BaseYamlTests
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var expected = OptionsDescriber.Describe(new DynamoWriterOptions())
             .Select(l => l.Split(" = ")[0])
-            .Where(k => k is not ("sc.dynamoDB.tables" or "sc.stream.valkey.username" or "sc.stream.valkey.db" or "sc.stream.valkey.tls"));
+            .Where(k => k is not ("sc.dynamoDB.tables" or "sc.stream.valkey.username" or "sc.stream.valkey.db" or "sc.stream.valkey.tls"))
+            .Where(k => !Ignored.Contains(k));
 
         Assert.All(expected, k => Assert.Contains(k, fileKeys));
+        Assert.All(Ignored, k => Assert.DoesNotContain(k, fileKeys));
+    }
+
+    private static readonly string[] Ignored = ["sc.stream.block", "sc.stream.consumer", "sc.dynamoDB.flushInterval"];
+
+    [Fact]
+    public void Base_yaml_documents_the_ignored_keys_as_comments_and_causes_no_notice()
+    {
+        var lines = File.ReadAllLines(BaseYamlPath);
+        foreach (var key in Ignored)
+        {
+            var name = key[(key.LastIndexOf('.') + 1)..];
+            Assert.Contains(lines, l => l.TrimStart().StartsWith($"# {name}:", StringComparison.Ordinal) && l.Contains("ignored", StringComparison.Ordinal));
+        }
+
+        var root = new ConfigurationBuilder().AddYamlFile(BaseYamlPath, optional: false).AddScEnvironmentVariables(new Hashtable()).Build();
+        Assert.Empty(ConfigurationNotices.Collect(root));
     }
 
     [Fact]

@@ -89,14 +89,102 @@ public class DynamoWriterOptionsValidatorTests
     [Fact]
     public void Stream_durations()
     {
-        AssertValid(o => o.Stream.Block = TimeSpan.Zero);
-        AssertValid(o => o.Stream.Block = TimeSpan.FromHours(1));
-        AssertSingle(o => o.Stream.Block = TimeSpan.FromMinutes(61), "sc.stream.block", "1h1m0s is above the maximum of 1h");
-        AssertSingle(o => o.Stream.Block = TimeSpan.FromSeconds(-1), "sc.stream.block", "-1s must be zero or more");
+        AssertSingle(o => o.Stream.PollInterval = TimeSpan.Zero, "sc.stream.pollInterval", "0s must be greater than zero");
+        AssertSingle(o => o.Stream.PollInterval = TimeSpan.FromSeconds(-1), "sc.stream.pollInterval", "-1s must be greater than zero");
+        AssertSingle(o => o.Stream.PollInterval = TimeSpan.FromSeconds(11), "sc.stream.pollInterval", "11s is above the maximum of 10s");
+        AssertValid(o => o.Stream.PollInterval = TimeSpan.FromSeconds(10));
+        AssertValid(o => o.Stream.PollInterval = TimeSpan.FromMilliseconds(1));
         AssertSingle(o => o.Stream.ClaimInterval = TimeSpan.Zero, "sc.stream.claimInterval", "0s must be greater than zero");
         AssertSingle(o => o.Stream.ClaimMinIdle = TimeSpan.Zero, "sc.stream.claimMinIdle", "0s must be greater than zero");
         AssertValid(o => o.Stream.DiscoverInterval = TimeSpan.Zero);
         AssertSingle(o => o.Stream.ConsumerExpiry = TimeSpan.FromSeconds(-1), "sc.stream.consumerExpiry", "-1s must be zero or more");
+    }
+
+    [Fact]
+    public void Ignored_keys_are_never_errors_whatever_their_value()
+    {
+        // The Orleans engine does not use them (ConfigurationNotices reports them), so no value is wrong.
+        AssertValid(o => o.Stream.Block = TimeSpan.Zero);
+        AssertValid(o => o.Stream.Block = TimeSpan.FromHours(5));
+        AssertValid(o => o.Stream.Block = TimeSpan.FromSeconds(-1));
+        AssertValid(o => o.Stream.Consumer = "");
+        AssertValid(o => o.Stream.Consumer = "worker-1");
+        AssertValid(o => o.DynamoDB.FlushInterval = TimeSpan.Zero);
+        AssertValid(o => o.DynamoDB.FlushInterval = TimeSpan.FromSeconds(-1));
+    }
+
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("localhost")]
+    [InlineData("Redis")]
+    [InlineData("LOCALHOST")]
+    public void Orleans_clustering_is_redis_or_localhost_in_any_case(string clustering) =>
+        AssertValid(o => o.Orleans.Clustering = clustering);
+
+    [Theory]
+    [InlineData("consul")]
+    [InlineData("")]
+    [InlineData(" redis")]
+    public void Other_clusterings_name_the_key_and_the_allowed_values(string clustering) =>
+        AssertSingle(o => o.Orleans.Clustering = clustering, "sc.orleans.clustering", $"'{clustering}' is not one of redis, localhost");
+
+    [Fact]
+    public void Orleans_ids_must_not_be_empty()
+    {
+        AssertSingle(o => o.Orleans.ClusterId = "", "sc.orleans.clusterId", "must not be empty (silos with the same clusterId form one cluster)");
+        AssertSingle(o => o.Orleans.ClusterId = " ", "sc.orleans.clusterId", "must not be empty (silos with the same clusterId form one cluster)");
+        AssertSingle(o => o.Orleans.ServiceId = "", "sc.orleans.serviceId", "must not be empty");
+    }
+
+    [Fact]
+    public void Orleans_ports()
+    {
+        AssertValid(o => o.Orleans.SiloPort = 0);
+        AssertValid(o => o.Orleans.GatewayPort = 65535);
+        AssertSingle(o => o.Orleans.SiloPort = 65536, "sc.orleans.siloPort", "65536 is out of range (0 to 65535; 0 picks a free port at start)");
+        AssertSingle(o => o.Orleans.GatewayPort = -1, "sc.orleans.gatewayPort", "-1 is out of range (0 to 65535; 0 picks a free port at start)");
+
+        // The two must differ, unless both pick a free port.
+        AssertSingle(
+            o =>
+            {
+                o.Orleans.SiloPort = 12000;
+                o.Orleans.GatewayPort = 12000;
+            },
+            "sc.orleans.gatewayPort",
+            "12000 is also orleans.siloPort; the two must differ (or be 0)");
+        AssertValid(o =>
+        {
+            o.Orleans.SiloPort = 0;
+            o.Orleans.GatewayPort = 0;
+        });
+
+        // And neither may be the http port of the same process.
+        AssertSingle(o => o.Orleans.SiloPort = 8080, "sc.orleans.siloPort", "8080 is also http.port; the two must differ");
+        AssertSingle(o => o.Orleans.GatewayPort = 8080, "sc.orleans.gatewayPort", "8080 is also http.port; the two must differ");
+        AssertValid(o => o.Http.Port = OrleansOptions.DefaultSiloPort + 1);
+        AssertValid(o =>
+        {
+            o.Http.Port = 0;
+            o.Orleans.SiloPort = 0;
+        });
+    }
+
+    [Fact]
+    public void Orleans_queues()
+    {
+        AssertValid(o => o.Orleans.Queues = 1);
+        AssertValid(o => o.Orleans.Queues = 1024);
+        AssertSingle(o => o.Orleans.Queues = 0, "sc.orleans.queues", "0 is out of range (1 to 1024)");
+        AssertSingle(o => o.Orleans.Queues = 1025, "sc.orleans.queues", "1025 is out of range (1 to 1024)");
+        AssertSingle(o => o.Orleans.AdvertisedAddress = "pod-1", "sc.orleans.advertisedAddress", "'pod-1' is not an IP address");
+    }
+
+    [Fact]
+    public void UsesLocalhostClustering_ignores_case()
+    {
+        Assert.False(new OrleansOptions().UsesLocalhostClustering);
+        Assert.True(new OrleansOptions { Clustering = "LocalHost" }.UsesLocalhostClustering);
     }
 
     [Fact]
@@ -127,7 +215,6 @@ public class DynamoWriterOptionsValidatorTests
         AssertValid(o => o.DynamoDB.BatchSize = 1);
         AssertSingle(o => o.DynamoDB.RetryMax = 0, "sc.dynamoDB.retryMax", "0 must be at least 1");
         AssertSingle(o => o.DynamoDB.RetryWaitMax = TimeSpan.Zero, "sc.dynamoDB.retryWaitMax", "0s must be greater than zero");
-        AssertSingle(o => o.DynamoDB.FlushInterval = TimeSpan.Zero, "sc.dynamoDB.flushInterval", "0s must be greater than zero");
         AssertSingle(o => o.DynamoDB.MaxInFlight = 0, "sc.dynamoDB.maxInFlight", "0 is out of range (1 to 1024)");
         AssertSingle(o => o.DynamoDB.MaxInFlight = 1025, "sc.dynamoDB.maxInFlight", "1025 is out of range (1 to 1024)");
         AssertValid(o => o.DynamoDB.MaxInFlight = 1024);
@@ -191,9 +278,14 @@ public class DynamoWriterOptionsValidatorTests
             o.Stream.ReadCount = 0;
             o.DynamoDB.BatchSize = 30;
             o.Http.Port = -1;
+            o.Orleans.Clustering = "consul";
+            o.Orleans.Queues = 0;
+            o.Stream.PollInterval = TimeSpan.FromMinutes(1);
         });
 
-        Assert.Equal(["sc.log.level", "sc.stream.readCount", "sc.dynamoDB.batchSize", "sc.http.port"], errors.Select(e => e.KeyPath));
+        Assert.Equal(
+            ["sc.log.level", "sc.stream.readCount", "sc.stream.pollInterval", "sc.dynamoDB.batchSize", "sc.http.port", "sc.orleans.clustering", "sc.orleans.queues"],
+            errors.Select(e => e.KeyPath));
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public class OptionsBinderTests
                 streams: [a, b]
                 readCount: 7
                 block: 250ms
+                pollInterval: 20ms
                 claimInterval: 1m30s
                 consumerExpiry: "01:00:00"
                 trimPersisted: TRUE
@@ -31,6 +32,7 @@ public class OptionsBinderTests
                 writePolicy: newer-wins
               mapping: { format: json, payloadField: body }
               http: { port: 0 }
+              orleans: { clustering: LocalHost, clusterId: c1, serviceId: s1, siloPort: 0, gatewayPort: 30001, queues: 16 }
               shutdownTimeout: 1.5h
             """);
 
@@ -48,6 +50,7 @@ public class OptionsBinderTests
         Assert.Equal(["a", "b"], options.Stream.Streams);
         Assert.Equal(7, options.Stream.ReadCount);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.Stream.Block);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), options.Stream.PollInterval);
         Assert.Equal(TimeSpan.FromSeconds(90), options.Stream.ClaimInterval);
         Assert.Equal(TimeSpan.FromHours(1), options.Stream.ConsumerExpiry);
         Assert.True(options.Stream.TrimPersisted);
@@ -57,6 +60,13 @@ public class OptionsBinderTests
         Assert.Equal("t2", options.DynamoDB.TableFor("audit:eu"));
         Assert.Equal(10, options.DynamoDB.BatchSize);
         Assert.Equal(WritePolicy.NewerWins, options.DynamoDB.WritePolicy);
+        Assert.Equal("LocalHost", options.Orleans.Clustering);
+        Assert.True(options.Orleans.UsesLocalhostClustering);
+        Assert.Equal("c1", options.Orleans.ClusterId);
+        Assert.Equal("s1", options.Orleans.ServiceId);
+        Assert.Equal(0, options.Orleans.SiloPort);
+        Assert.Equal(30001, options.Orleans.GatewayPort);
+        Assert.Equal(16, options.Orleans.Queues);
         Assert.Equal(MappingFormat.Json, options.Mapping.Format);
         Assert.Equal("body", options.Mapping.PayloadField);
         Assert.Equal(0, options.Http.Port);
@@ -104,6 +114,9 @@ public class OptionsBinderTests
     [InlineData("sc: { dynamoDB: { writePolicy: fastest } }", "sc.dynamoDB.writePolicy", "'fastest' is not one of overwrite, skip-existing, newer-wins")]
     [InlineData("sc: { dynamoDB: { writePolicy: 1 } }", "sc.dynamoDB.writePolicy", "'1' is not one of overwrite, skip-existing, newer-wins")]
     [InlineData("sc: { mapping: { format: xml } }", "sc.mapping.format", "'xml' is not one of fields, json")]
+    [InlineData("sc: { orleans: { siloPort: eleven } }", "sc.orleans.siloPort", "'eleven' is not a whole number")]
+    [InlineData("sc: { orleans: { queues: [1, 2] } }", "sc.orleans.queues", "expected a single value, not a list or a section")]
+    [InlineData("sc: { stream: { pollInterval: soon } }", "sc.stream.pollInterval", "'soon' is not a duration (use Go style such as 2s, 250ms, 1m30s)")]
     [InlineData("sc: { stream: { readCount: [1, 2] } }", "sc.stream.readCount", "expected a single value, not a list or a section")]
     [InlineData("sc: { stream: { redis: 'localhost:6379' } }", "sc.stream.redis", "'localhost:6379' is a single value; expected a section with keys address, username, password, db, tls")]
     [InlineData("sc: { dynamoDB: { tables: orders } }", "sc.dynamoDB.tables", "'orders' is a single value; expected one entry per key, such as sc.dynamoDB.tables.orders: orders-table")]
@@ -124,8 +137,9 @@ public class OptionsBinderTests
     [InlineData("sc: { stream: { readCont: 5 } }", "sc.stream.readCont", "unknown key (did you mean readCount?)")]
     [InlineData("sc: { dynamodb: { tablename: t, tableNme: x } }", "sc.dynamoDB.tableNme", "unknown key (did you mean tableName?)")]
     [InlineData("sc: { stream: { effectiveServer: { address: 'x:1' } } }", "sc.stream.effectiveServer", "unknown key; expected one of")]
-    [InlineData("sc: { kafka: { brokers: x } }", "sc.kafka", "unknown key; expected one of log, stream, dynamoDB, mapping, http, checkpoint, shutdownTimeout")]
+    [InlineData("sc: { kafka: { brokers: x } }", "sc.kafka", "unknown key; expected one of log, stream, dynamoDB, mapping, http, checkpoint, orleans, shutdownTimeout")]
     [InlineData("sc: { stream: { redis: { adress: 'x:1' } } }", "sc.stream.redis.adress", "unknown key (did you mean address?)")]
+    [InlineData("sc: { orleans: { clusterID: a, siloPrt: 1 } }", "sc.orleans.siloPrt", "unknown key (did you mean siloPort?)")]
     public void Unknown_keys_are_errors(string yaml, string keyPath, string message)
     {
         var (_, errors) = TestConfig.BindYaml(yaml);

@@ -22,6 +22,18 @@ public class OptionsDescriberTests
         Assert.Contains("sc.dynamoDB.writePolicy = overwrite", lines);
         Assert.Contains("sc.mapping.format = fields", lines);
         Assert.Contains("sc.http.port = 8080", lines);
+        Assert.Contains("sc.stream.pollInterval = 50ms", lines);
+        Assert.Equal(
+            [
+                "sc.orleans.clustering = redis",
+                "sc.orleans.clusterId = dynamo-writer",
+                "sc.orleans.serviceId = dynamo-writer",
+                "sc.orleans.siloPort = 11111",
+                "sc.orleans.gatewayPort = 30000",
+                "sc.orleans.advertisedAddress = ",
+                "sc.orleans.queues = 8",
+            ],
+            lines.Where(l => l.StartsWith("sc.orleans.", StringComparison.Ordinal)));
         Assert.Equal("sc.shutdownTimeout = 30s", lines[^1]);
         Assert.DoesNotContain(lines, l => l.Contains("effectiveServer", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(lines.Count, lines.Select(l => l.Split(" = ")[0]).Distinct().Count());
@@ -37,6 +49,9 @@ public class OptionsDescriberTests
         options.DynamoDB.Tables["orders"] = "orders-table";
         options.DynamoDB.WritePolicy = WritePolicy.SkipExisting;
         options.Stream.Streams = ["a", "b"];
+        options.Orleans.ClusterId = "prod-eu";
+        options.Orleans.Clustering = "localhost";
+        options.Orleans.GatewayPort = 0;
 
         var lines = OptionsDescriber.Describe(options);
         var text = string.Join("\n", lines);
@@ -49,5 +64,9 @@ public class OptionsDescriberTests
         Assert.Contains("sc.dynamoDB.tables.orders = orders-table", lines);
         Assert.Contains("sc.dynamoDB.writePolicy = skip-existing", lines);
         Assert.Contains("sc.stream.streams = [a, b]", lines);
+        Assert.Contains("sc.orleans.clusterId = prod-eu", lines);
+        Assert.Contains("sc.orleans.clustering = localhost", lines);
+        Assert.Contains("sc.orleans.gatewayPort = 0", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("usesLocalhostClustering", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -13,7 +13,7 @@ namespace DynamoWriter.Samples.Tests;
 /// <summary>
 /// The sample host, built with <see cref="SampleApp.Build"/> and started in this process against the test
 /// servers: orders posted over HTTP and entries published with <see cref="IStreamPublisher"/> end up in
-/// DynamoDB, written by the engine embedded in the same host, in both mapping formats.
+/// DynamoDB, written by the writer grains of the silo the same host runs, in both mapping formats.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class EmbeddedHostTests
@@ -88,6 +88,20 @@ public sealed class EmbeddedHostTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Healthz_reports_healthy_once_the_silo_and_backends_are_up()
+    {
+        await using var host = await SampleHost.StartAsync("fields");
+        var status = await Eventually.WaitAsync(
+            async () =>
+            {
+                using var response = await host.Http.GetAsync("/healthz");
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            r => r.StatusCode == HttpStatusCode.OK, Deadline, "GET /healthz to answer 200");
+        Assert.Equal("Healthy", status.Body);
+    }
+
     /// <summary>One started sample app with its own stream, table, group and checkpoint table.</summary>
     private sealed class SampleHost : IAsyncDisposable
     {
@@ -115,14 +129,19 @@ public sealed class EmbeddedHostTests
                 ["sc:stream:redis:address"] = TestServers.RedisAddress,
                 ["sc:stream:streams:0"] = stream,
                 ["sc:stream:group"] = TestServers.Unique("g"),
-                ["sc:stream:block"] = "200ms",
+                ["sc:stream:pollInterval"] = "50ms",
                 ["sc:dynamoDB:endpoint"] = TestServers.DynamoEndpoint,
                 ["sc:dynamoDB:tableName"] = table,
                 ["sc:dynamoDB:createTable"] = "true",
-                ["sc:dynamoDB:flushInterval"] = "50ms",
                 ["sc:mapping:format"] = format,
                 ["sc:checkpoint:tableName"] = TestServers.Unique("cp"),
                 ["sc:checkpoint:interval"] = "1s",
+                // Its own single silo on free ports, so tests (and a sample running on the defaults) never collide.
+                ["sc:orleans:clustering"] = "localhost",
+                ["sc:orleans:clusterId"] = TestServers.Unique("c"),
+                ["sc:orleans:siloPort"] = "0",
+                ["sc:orleans:gatewayPort"] = "0",
+                ["sc:orleans:queues"] = "2",
             });
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -151,7 +170,7 @@ public sealed class EmbeddedHostTests
                     }
                     catch (ResourceNotFoundException)
                     {
-                        return []; // the engine creates the table at start
+                        return []; // the writer creates the table at start
                     }
                 },
                 found => found.Count >= count, Deadline, $"{count} items in {Table}");

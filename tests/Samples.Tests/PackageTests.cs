@@ -15,13 +15,14 @@ public sealed class PackageTests : IDisposable
 {
     private static readonly TimeSpan PackTimeout = TimeSpan.FromSeconds(120);
 
-    private static readonly (string Project, string Id)[] Packages =
+    /// <summary>Every packable project, its package id and a tag its package must carry.</summary>
+    private static readonly (string Project, string Id, string Tag)[] Packages =
     [
-        ("src/Abstractions/DynamoWriter.Abstractions.csproj", "DynamoWriter.Abstractions"),
-        ("src/Redis/DynamoWriter.Redis.csproj", "DynamoWriter.Redis"),
-        ("src/DynamoDb/DynamoWriter.DynamoDb.csproj", "DynamoWriter.DynamoDb"),
-        ("src/Configuration/DynamoWriter.Configuration.csproj", "DynamoWriter.Configuration"),
-        ("src/Pipeline/DynamoWriter.Pipeline.csproj", "DynamoWriter"),
+        ("src/Abstractions/DynamoWriter.Abstractions.csproj", "DynamoWriter.Abstractions", "dynamodb"),
+        // A general Orleans stream provider: nothing in it is about DynamoDB.
+        ("src/Streaming.Redis/DynamoWriter.Streaming.Redis.csproj", "DynamoWriter.Streaming.Redis", "orleans"),
+        ("src/Grains/DynamoWriter.Grains.csproj", "DynamoWriter.Grains", "dynamodb"),
+        ("src/Configuration/DynamoWriter.Configuration.csproj", "DynamoWriter.Configuration", "dynamodb"),
     ];
 
     private readonly string _output = Directory.CreateTempSubdirectory("dw-pack-").FullName;
@@ -31,13 +32,13 @@ public sealed class PackageTests : IDisposable
     {
         var root = RepositoryRoot();
         var configuration = typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        foreach (var (project, _) in Packages)
+        foreach (var (project, _, _) in Packages)
         {
             await RunAsync(root, "pack", Path.Combine(root, project), "-c", configuration, "--no-build", "-o", _output, "-nologo", "-v", "q");
         }
 
         var nuspecs = new Dictionary<string, XElement>(StringComparer.Ordinal);
-        foreach (var (_, id) in Packages)
+        foreach (var (_, id, tag) in Packages)
         {
             var packages = Directory.GetFiles(_output, $"{id}.*.nupkg").Where(f => !f.EndsWith(".snupkg", StringComparison.Ordinal)
                 && System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(f), $"^{System.Text.RegularExpressions.Regex.Escape(id)}\\.[0-9]")).ToList();
@@ -57,7 +58,7 @@ public sealed class PackageTests : IDisposable
             Assert.Matches(@"^\d+\.\d+\.\d+", Value("version"));
             Assert.Equal("DynamoWriter contributors", Value("authors"));
             Assert.True(Value("description").Length > 40, $"{id}: description too short: '{Value("description")}'");
-            Assert.Contains("dynamodb", Value("tags").Split(' '));
+            Assert.Contains(tag, Value("tags").Split(' '));
             Assert.Equal("MIT", Value("license"));
             Assert.Equal("", Value("repository") + Value("projectUrl"));
 
@@ -73,14 +74,46 @@ public sealed class PackageTests : IDisposable
             Assert.Contains(zip.Entries, e => e.FullName.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal));
         }
 
-        Assert.Equal(["DynamoWriter.Abstractions", "DynamoWriter.Configuration", "DynamoWriter.DynamoDb", "DynamoWriter.Redis"], Dependencies(nuspecs["DynamoWriter"]).Keys.Order(StringComparer.Ordinal));
-        Assert.Empty(Dependencies(nuspecs["DynamoWriter.Abstractions"]));
-        Assert.Equal("4.0.109.3", Dependencies(nuspecs["DynamoWriter.DynamoDb"])["AWSSDK.DynamoDBv2"]);
-        Assert.Contains("YamlDotNet", Dependencies(nuspecs["DynamoWriter.Configuration"]).Keys);
-        Assert.Equal(["DynamoWriter.Abstractions"], Dependencies(nuspecs["DynamoWriter.Redis"]).Keys);
-        // The engine and the configuration binder need ASP.NET Core's shared framework (hosting, health checks).
-        Assert.Contains(nuspecs["DynamoWriter"].Descendants(), e => e.Name.LocalName == "frameworkReference" && (string?)e.Attribute("name") == "Microsoft.AspNetCore.App");
+        // Nothing else is packed: the old engine (DynamoWriter) and RESP client (DynamoWriter.Redis) are gone.
+        Assert.Equal(
+            ["DynamoWriter.Abstractions", "DynamoWriter.Configuration", "DynamoWriter.Grains", "DynamoWriter.Streaming.Redis"],
+            Directory.GetFiles(_output, "*.nupkg").Select(f => System.Text.RegularExpressions.Regex.Replace(Path.GetFileNameWithoutExtension(f), @"\.[0-9].*$", "")).Order(StringComparer.Ordinal));
+
+        // The contracts carry only the Orleans serializer attributes and code generator.
+        Assert.Equal(["Microsoft.Orleans.Sdk"], Dependencies(nuspecs["DynamoWriter.Abstractions"]).Keys);
+        Assert.Equal("10.4.2", Dependencies(nuspecs["DynamoWriter.Abstractions"])["Microsoft.Orleans.Sdk"]);
+        Assert.False(HasAspNetCore(nuspecs["DynamoWriter.Abstractions"]));
+
+        var streaming = Dependencies(nuspecs["DynamoWriter.Streaming.Redis"]);
+        Assert.Equal(["DynamoWriter.Abstractions", "Microsoft.Orleans.Server", "Microsoft.Orleans.Streaming", "StackExchange.Redis"], streaming.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("3.4.35", streaming["StackExchange.Redis"]);
+        Assert.Equal("10.4.2", streaming["Microsoft.Orleans.Streaming"]);
+        Assert.DoesNotContain("AWSSDK.DynamoDBv2", streaming.Keys);
+
+        // The writer: the provider, the configuration binder, DynamoDB and an Orleans silo.
+        var grains = Dependencies(nuspecs["DynamoWriter.Grains"]);
+        foreach (var id in (string[])["DynamoWriter.Abstractions", "DynamoWriter.Streaming.Redis", "DynamoWriter.Configuration",
+            "AWSSDK.DynamoDBv2", "Microsoft.Orleans.Server", "StackExchange.Redis"])
+        {
+            Assert.Contains(id, grains.Keys);
+        }
+
+        Assert.Equal("4.0.109.3", grains["AWSSDK.DynamoDBv2"]);
+        Assert.Equal("10.4.2", grains["Microsoft.Orleans.Server"]);
+        Assert.Equal(Version(nuspecs["DynamoWriter.Streaming.Redis"]), grains["DynamoWriter.Streaming.Redis"]);
+
+        var configurationDependencies = Dependencies(nuspecs["DynamoWriter.Configuration"]);
+        Assert.Equal(["DynamoWriter.Abstractions", "YamlDotNet"], configurationDependencies.Keys.Order(StringComparer.Ordinal));
+
+        // The writer and the configuration binder need ASP.NET Core's shared framework (hosting, health checks).
+        Assert.True(HasAspNetCore(nuspecs["DynamoWriter.Grains"]));
+        Assert.True(HasAspNetCore(nuspecs["DynamoWriter.Configuration"]));
     }
+
+    private static string Version(XElement metadata) => metadata.Elements().Single(e => e.Name.LocalName == "version").Value;
+
+    private static bool HasAspNetCore(XElement metadata) =>
+        metadata.Descendants().Any(e => e.Name.LocalName == "frameworkReference" && (string?)e.Attribute("name") == "Microsoft.AspNetCore.App");
 
     /// <summary>Package id → version range of the net10.0 dependency group.</summary>
     private static Dictionary<string, string> Dependencies(XElement metadata) =>
@@ -91,13 +124,13 @@ public sealed class PackageTests : IDisposable
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "DynamoWriter.sln")))
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.StreamWriter.sln")))
             {
                 return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException($"DynamoWriter.sln not found above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"Orleans.StreamWriter.sln not found above {AppContext.BaseDirectory}");
     }
 
     private static async Task RunAsync(string workingDirectory, params string[] args)

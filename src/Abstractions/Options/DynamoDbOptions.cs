@@ -41,5 +41,15 @@ public sealed class DynamoDbOptions
     public string VersionField { get; set; } = "";
     public string VersionAttribute { get; set; } = DefaultVersionAttribute;
 
+    /// <summary>
+    /// newer-wins: the attribute the version is stored in and compared with. With <see cref="VersionField"/> set
+    /// and <see cref="VersionAttribute"/> left at its default, the version lives in that same attribute, so an
+    /// item another writer stored with the field compares by its version.
+    /// </summary>
+    public string EffectiveVersionAttribute =>
+        !string.IsNullOrEmpty(VersionAttribute) && VersionAttribute != DefaultVersionAttribute ? VersionAttribute
+        : string.IsNullOrEmpty(VersionField) ? DefaultVersionAttribute
+        : VersionField;
+
     public string TableFor(string stream) => Tables.TryGetValue(stream, out var t) && !string.IsNullOrEmpty(t) ? t : TableName;
 }

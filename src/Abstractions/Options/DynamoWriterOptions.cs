@@ -12,6 +12,7 @@ public sealed class DynamoWriterOptions
     public MappingOptions Mapping { get; set; } = new();
     public HttpOptions Http { get; set; } = new();
     public CheckpointOptions Checkpoint { get; set; } = new();
+    public OrleansOptions Orleans { get; set; } = new();
 
     /// <summary>How long a graceful stop may take before what is left stays pending in Redis.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
@@ -29,6 +30,7 @@ public sealed class DynamoWriterOptions
         target.Mapping = Mapping;
         target.Http = Http;
         target.Checkpoint = Checkpoint;
+        target.Orleans = Orleans;
         target.ShutdownTimeout = ShutdownTimeout;
     }
 }

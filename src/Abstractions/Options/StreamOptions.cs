@@ -15,6 +15,7 @@ public sealed class StreamOptions
     public const string DefaultGroup = "stream-consumer";
     public const int DefaultReadCount = 500;
     public static readonly TimeSpan DefaultBlock = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(50);
     public static readonly TimeSpan DefaultClaimInterval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultClaimMinIdle = TimeSpan.FromSeconds(60);
     public const int DefaultMaxDeliveries = 10;
@@ -35,7 +36,11 @@ public sealed class StreamOptions
     public List<string> Streams { get; set; } = ["events"];
 
     public int ReadCount { get; set; } = DefaultReadCount;
+    /// <summary>Kept so the Go service's files still bind; StackExchange.Redis cannot block, so it is ignored (logged once).</summary>
     public TimeSpan Block { get; set; } = DefaultBlock;
+
+    /// <summary>How often an idle Orleans queue polls its Redis streams (XREADGROUP); a queue with data reads again at once.</summary>
+    public TimeSpan PollInterval { get; set; } = DefaultPollInterval;
     public TimeSpan ClaimInterval { get; set; } = DefaultClaimInterval;
     public TimeSpan ClaimMinIdle { get; set; } = DefaultClaimMinIdle;
     public int MaxDeliveries { get; set; } = DefaultMaxDeliveries;

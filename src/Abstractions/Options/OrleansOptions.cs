@@ -1,0 +1,39 @@
+namespace DynamoWriter.Options;
+
+/// <summary>The <c>sc.orleans</c> section: how the silo joins its cluster and how streams are spread over queues.</summary>
+public sealed class OrleansOptions
+{
+    public const string RedisClustering = "redis";
+    public const string LocalhostClustering = "localhost";
+    public const string DefaultClustering = RedisClustering;
+    public const string DefaultClusterId = "dynamo-writer";
+    public const string DefaultServiceId = "dynamo-writer";
+    public const int DefaultSiloPort = 11111;
+    public const int DefaultGatewayPort = 30000;
+    public const int DefaultQueues = 8;
+
+    /// <summary><c>redis</c> (membership in the Redis of the streams) or <c>localhost</c> (a single silo); case-insensitive.</summary>
+    public string Clustering { get; set; } = DefaultClustering;
+
+    /// <summary>True when <see cref="Clustering"/> is <c>localhost</c>, in any case (the validator allows only the two).</summary>
+    public bool UsesLocalhostClustering => string.Equals(Clustering, LocalhostClustering, StringComparison.OrdinalIgnoreCase);
+
+    public string ClusterId { get; set; } = DefaultClusterId;
+
+    public string ServiceId { get; set; } = DefaultServiceId;
+
+    /// <summary>Silo-to-silo port; 0 picks a free port at start.</summary>
+    public int SiloPort { get; set; } = DefaultSiloPort;
+
+    /// <summary>Client gateway port; 0 picks a free port at start.</summary>
+    public int GatewayPort { get; set; } = DefaultGatewayPort;
+
+    /// <summary>
+    /// The IP address other silos and clients reach this silo at (published in the membership table);
+    /// empty means loopback, for silos on one machine. In Kubernetes, the pod IP.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "";
+
+    /// <summary>Orleans queues the Redis streams are spread over (by a stable hash of the stream key).</summary>
+    public int Queues { get; set; } = DefaultQueues;
+}

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using DynamoWriter.Diagnostics;
+using DynamoWriter.Options;
+
+namespace DynamoWriter.Grains.DynamoDb;
+
+/// <summary>
+/// What every policy shares: de-duplication of keys within one call (in rounds, so that when the chosen
+/// entry of a key is rejected the next one gets its turn), bounded parallelism, retries with backoff,
+/// single PutItem with a condition, and metrics.
+/// </summary>
+internal abstract class ItemWriterBase : IItemWriter
+{
+    protected const string PutItemOperation = "PutItem";
+    protected const string BatchWriteItemOperation = "BatchWriteItem";
+
+    protected ItemWriterBase(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        Client = client;
+        Schema = schema;
+        Metrics = metrics;
+        RetryMax = Math.Max(0, options.RetryMax);
+        MaxInFlight = Math.Max(1, options.MaxInFlight);
+        Backoff = backoff ?? new Backoff(options.RetryWaitMax);
+        TableTag = new("table", schema.TableName);
+    }
+
+    protected IAmazonDynamoDB Client { get; }
+
+    protected TableKeySchema Schema { get; }
+
+    protected DynamoWriterMetrics Metrics { get; }
+
+    /// <summary>Re-sends after the first attempt; 0 means a single attempt.</summary>
+    protected int RetryMax { get; }
+
+    protected int MaxInFlight { get; }
+
+    protected Backoff Backoff { get; }
+
+    protected KeyValuePair<string, object?> TableTag { get; }
+
+    public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<WriteItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var outcomes = new WriteOutcome[items.Count];
+        if (items.Count == 0)
+        {
+            return outcomes;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var pending = new List<int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            pending.Add(i);
+        }
+
+        while (pending.Count > 0)
+        {
+            var (chosen, others) = SelectOnePerKey(items, pending);
+            await WriteDistinctAsync(items, chosen, outcomes, ct);
+            pending = [];
+            foreach (var (index, chosenIndex) in others)
+            {
+                var decisive = outcomes[chosenIndex];
+                if (decisive.Status == WriteStatus.Rejected)
+                {
+                    pending.Add(index); // the chosen one is dead-lettered: this one gets its own turn
+                }
+                else
+                {
+                    outcomes[index] = OutcomeOfOther(decisive);
+                }
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Among several pending items with one key, the index of the one to write (the others follow its outcome).</summary>
+    protected abstract int Choose(IReadOnlyList<WriteItem> items, List<int> sameKey);
+
+    /// <summary>The outcome of an item not written because another item with its key was chosen.</summary>
+    protected abstract WriteOutcome OutcomeOfOther(WriteOutcome chosen);
+
+    /// <summary>Writes items whose keys are pairwise distinct, setting their outcomes.</summary>
+    protected abstract Task WriteDistinctAsync(IReadOnlyList<WriteItem> items, List<int> indices, WriteOutcome[] outcomes, CancellationToken ct);
+
+    private (List<int> Chosen, List<(int Index, int Chosen)> Others) SelectOnePerKey(IReadOnlyList<WriteItem> items, List<int> pending)
+    {
+        var groups = new Dictionary<string, List<int>>(pending.Count, StringComparer.Ordinal);
+        var duplicates = false;
+        foreach (var i in pending)
+        {
+            if (groups.TryGetValue(items[i].KeyText, out var group))
+            {
+                group.Add(i);
+                duplicates = true;
+            }
+            else
+            {
+                groups.Add(items[i].KeyText, [i]);
+            }
+        }
+
+        if (!duplicates)
+        {
+            return (pending, []);
+        }
+
+        var chosen = new List<int>(groups.Count);
+        var others = new List<(int, int)>();
+        foreach (var group in groups.Values)
+        {
+            if (group.Count == 1)
+            {
+                chosen.Add(group[0]);
+                continue;
+            }
+
+            var winner = Choose(items, group);
+            chosen.Add(winner);
+            foreach (var i in group)
+            {
+                if (i != winner)
+                {
+                    others.Add((i, winner));
+                }
+            }
+        }
+
+        chosen.Sort();
+        return (chosen, others);
+    }
+
+    /// <summary>Runs <paramref name="body"/> for 0..count-1 with at most <see cref="MaxInFlight"/> at once.</summary>
+    protected Task ForEachBoundedAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken ct)
+    {
+        if (count == 1)
+        {
+            return body(0, ct).AsTask();
+        }
+
+        return Parallel.ForEachAsync(
+            Enumerable.Range(0, count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxInFlight, CancellationToken = ct },
+            body);
+    }
+
+    /// <summary>
+    /// One PutItem with retries. Condition failed → Skipped; validation → Rejected; other permanent errors
+    /// and exhausted retries → Failed.
+    /// </summary>
+    protected async Task<WriteOutcome> PutAsync(PutItemRequest request, CancellationToken ct)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            Exception error;
+            var started = BeginRequest();
+            try
+            {
+                await Client.PutItemAsync(request, ct);
+                return WriteOutcome.Written;
+            }
+            catch (ConditionalCheckFailedException) when (request.ConditionExpression is not null && !ct.IsCancellationRequested)
+            {
+                return WriteOutcome.Skipped;
+            }
+            catch (Exception e)
+            {
+                ct.ThrowIfCancellationRequested();
+                error = e;
+            }
+            finally
+            {
+                EndRequest(started, PutItemOperation, 1);
+            }
+
+            if (DynamoErrorClassifier.IsValidation(error))
+            {
+                return WriteOutcome.Rejected(EntryErrorKind.ValidationRejected, error.Message);
+            }
+
+            if (!ShouldRetry(error, retry, out var failed))
+            {
+                return failed;
+            }
+
+            await Backoff.WaitAsync(retry + 1, ct);
+        }
+    }
+
+    /// <summary>Counts the error; false (with the Failed outcome) when it is permanent or retries are used up.</summary>
+    protected bool ShouldRetry(Exception error, int retriesDone, out WriteOutcome failed)
+    {
+        if (DynamoErrorClassifier.IsThrottling(error))
+        {
+            Metrics.WriteThrottles.Add(1, TableTag);
+        }
+
+        if (!DynamoErrorClassifier.IsTransient(error))
+        {
+            Metrics.WriteFailures.Add(1, TableTag);
+            failed = WriteOutcome.Failed($"{error.GetType().Name}: {error.Message}");
+            return false;
+        }
+
+        if (retriesDone >= RetryMax)
+        {
+            Metrics.WriteFailures.Add(1, TableTag);
+            failed = WriteOutcome.Failed($"gave up after {retriesDone + 1} attempts: {error.GetType().Name}: {error.Message}");
+            return false;
+        }
+
+        Metrics.WriteRetries.Add(1, TableTag);
+        failed = default;
+        return true;
+    }
+
+    protected long BeginRequest()
+    {
+        Metrics.RequestsInFlight.Add(1, TableTag);
+        return Stopwatch.GetTimestamp();
+    }
+
+    protected void EndRequest(long started, string operation, int items)
+    {
+        Metrics.RequestsInFlight.Add(-1, TableTag);
+        var op = new KeyValuePair<string, object?>("operation", operation);
+        Metrics.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, TableTag, op);
+        Metrics.BatchSize.Record(items, TableTag, op);
+    }
+}

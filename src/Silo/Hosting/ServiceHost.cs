@@ -1,0 +1,70 @@
+using DynamoWriter.Options;
+using DynamoWriter.Silo.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+
+namespace DynamoWriter.Silo.Hosting;
+
+/// <summary>Builds the service's web host: configuration, logging, the engine and the HTTP endpoints.</summary>
+internal static class ServiceHost
+{
+    public static WebApplication Build(IConfigurationRoot configuration, DynamoWriterOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+
+        ConfigureLogging(builder.Logging, options.Log);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
+        builder.UseOrleans(silo =>
+        {
+            SiloClustering.Configure(silo, options);
+            silo.AddDynamoWriter(configuration.GetSection(DynamoWriterOptions.SectionName));
+        });
+        builder.Services.AddOperationsEndpoints();
+
+        if (options.Http.Port > 0)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.Http.Port));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IServer, NullServer>();
+        }
+
+        var app = builder.Build();
+        app.MapGet("/", () => Results.Text("dynamo-writer\n"));
+        app.MapOperationsEndpoints();
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)
+    {
+        logging.ClearProviders();
+        if (string.Equals(log.Format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "O");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        var level = log.Level.ToLowerInvariant() switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        };
+        logging.SetMinimumLevel(level);
+        // Framework chatter stays out of the service's own log unless something is wrong.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+    }
+}

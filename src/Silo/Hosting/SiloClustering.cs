@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using DynamoWriter.Grains.Operations;
+using DynamoWriter.Options;
+using Orleans.Configuration;
+
+namespace DynamoWriter.Silo.Hosting;
+
+/// <summary>
+/// How the <c>dynamo-writer</c> silo joins its cluster: membership in the Redis of the streams (so more
+/// silos need no extra infrastructure) or a single localhost silo, on the configured ports.
+/// </summary>
+internal static class SiloClustering
+{
+    public static void Configure(ISiloBuilder silo, DynamoWriterOptions options)
+    {
+        var orleans = options.Orleans;
+        silo.Configure<ClusterOptions>(c =>
+        {
+            c.ClusterId = orleans.ClusterId;
+            c.ServiceId = orleans.ServiceId;
+        });
+
+        var siloPort = orleans.SiloPort == 0 ? FreePort() : orleans.SiloPort;
+        var gatewayPort = orleans.GatewayPort == 0 ? FreePort() : orleans.GatewayPort;
+        if (string.Equals(orleans.Clustering, OrleansOptions.LocalhostClustering, StringComparison.OrdinalIgnoreCase))
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+            return;
+        }
+
+        // The Redis address, ACL user, password, TLS and database of the streams apply to membership too.
+        var redis = DynamoWriterRedis.For(options.Stream.EffectiveServer, "dynamo-writer:membership");
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+        var advertised = string.IsNullOrWhiteSpace(orleans.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(orleans.AdvertisedAddress);
+        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+    }
+
+    /// <summary>Port 0 means any free port; Orleans needs the number up front to advertise it.</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using DynamoWriter.Streaming.Redis.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Streams;
+
+namespace DynamoWriter.Streaming.Redis.Streams;
+
+/// <summary>Builds the adapter, the cache, the queue mapper and the failure handlers of one provider.</summary>
+internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
+{
+    private readonly RedisStreamStorage _storage;
+    private readonly RedisStreamCatalog _catalog;
+    private readonly HashRingBasedStreamQueueMapper _mapper;
+    private readonly SimpleQueueAdapterCache _cache;
+    private readonly ConcurrentDictionary<QueueId, RedisStreamReceiver> _receivers = new();
+
+    public RedisStreamAdapterFactory(RedisStreamStorage storage, RedisStreamCatalog catalog, HashRingStreamQueueMapperOptions mapperOptions,
+        SimpleQueueCacheOptions cacheOptions, ILoggerFactory loggerFactory)
+    {
+        _storage = storage;
+        _catalog = catalog;
+        _mapper = new HashRingBasedStreamQueueMapper(mapperOptions, storage.Name);
+        _cache = new SimpleQueueAdapterCache(cacheOptions, storage.Name, loggerFactory);
+    }
+
+    public static IQueueAdapterFactory Create(IServiceProvider services, string name)
+    {
+        var storage = services.GetRequiredKeyedService<RedisStreamStorage>(name);
+        var options = storage.Options;
+        Log.ProviderStarting(storage.Logger, name, options.Group, string.Join(",", options.Streams), options.Queues, options.ReadCount, options.DeadLetterStream);
+        return new RedisStreamAdapterFactory(
+            storage,
+            services.GetRequiredKeyedService<RedisStreamCatalog>(name),
+            services.GetOptionsByName<HashRingStreamQueueMapperOptions>(name),
+            services.GetOptionsByName<SimpleQueueCacheOptions>(name),
+            services.GetRequiredService<ILoggerFactory>());
+    }
+
+#pragma warning disable CS0618 // the legacy overload is part of the interface
+    public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
+#pragma warning restore CS0618
+
+    public Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) =>
+        Task.FromResult<IQueueAdapter>(new RedisStreamAdapter(this, _storage, _catalog, _mapper));
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new RedisStreamFailureHandler(this, queueId, _storage.Logger));
+
+    internal void Register(RedisStreamReceiver receiver) => _receivers[receiver.QueueId] = receiver;
+
+    internal void Unregister(RedisStreamReceiver receiver) =>
+        _receivers.TryRemove(new KeyValuePair<QueueId, RedisStreamReceiver>(receiver.QueueId, receiver));
+
+    internal RedisStreamReceiver? ReceiverFor(QueueId queueId) => _receivers.GetValueOrDefault(queueId);
+}

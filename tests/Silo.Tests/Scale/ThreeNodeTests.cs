@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DynamoWriter.Grains.Operations.Nodes;
+using DynamoWriter.Tests;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace DynamoWriter.Silo.Tests.Scale;
+
+/// <summary>
+/// Issue 4: N identical processes form one Orleans cluster (membership in Redis) and share the group's
+/// queues; a node killed half-way loses nothing. Consumers are the queues (<c>dynamo-writer-q&lt;n&gt;</c>),
+/// the same on every silo, so what the victim held is re-read by whichever survivor takes its queues over.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed partial class ThreeNodeTests(ITestOutputHelper output)
+{
+    private const int StreamCount = 8;
+    private const int Total = 50_000;
+    private static readonly TimeSpan Drain = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Three_nodes_share_eight_streams_and_one_killed_half_way_loses_nothing()
+    {
+        var prefix = TestServers.Unique("scale");
+        var streams = Enumerable.Range(0, StreamCount).Select(i => $"{prefix}:{i}").ToArray();
+        var group = TestServers.Unique("g");
+        var table = TestServers.Unique("tbl");
+        var cluster = TestServers.Unique("cluster");
+        await using var connection = TestRedis.Connect(TestServers.RedisAddress);
+        var redis = connection.GetDatabase();
+        var tasks = new List<Task<RedisValue>>(Total);
+        for (var i = 0; i < Total; i++)
+        {
+            var stream = streams[i % StreamCount];
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            tasks.Add(redis.StreamAddAsync(stream, [new("pk", n), new("stream", stream)]));
+        }
+
+        await Task.WhenAll(tasks);
+
+        var nodes = new List<ServiceProcess>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var env = ServiceEnvironment.For($"{prefix}:*", group, table).JoinCluster(cluster);
+                env["SC_STREAM_CLAIMINTERVAL"] = "1s";
+                env["SC_STREAM_CLAIMMINIDLE"] = "3s";
+                env["SC_STREAM_READCOUNT"] = "100";
+                env["SC_CHECKPOINT_TABLENAME"] = table + "-cp";
+                env["SC_LOG_LEVEL"] = "debug";
+                nodes.Add(ServiceProcess.Start(env, "run"));
+            }
+
+            using var dynamo = TestTables.Client();
+            // Half-way by the group's own count (delivered minus pending = acknowledged), read from Redis
+            // in real time; heartbeats refresh only every few seconds.
+            await nodes[0].WaitWhileRunningAsync(() => AcknowledgedAsync(redis, streams, group), n => n >= Total / 2, Drain, "half of the entries acknowledged");
+            var victim = nodes[1];
+            var victimQueues = QueuesHeld(victim.Output);
+            victim.Signal(ServiceProcess.SigKill);
+            await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var killedAt = clock.Elapsed;
+            output.WriteLine($"half-way after {killedAt.TotalSeconds:F1}s; victim {victim.Id} read queues {string.Join(", ", victimQueues)} at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+            var held = 0L;
+            foreach (var stream in streams)
+            {
+                held += (await redis.StreamPendingAsync(stream, group)).Consumers.Where(c => victimQueues.Contains(c.Name.ToString())).Sum(c => (long)c.PendingMessageCount);
+            }
+
+            Assert.True(await AcknowledgedAsync(redis, streams, group) < Total, "the kill was not half-way; the test proves nothing");
+
+            // The survivors take over the victim's queues (once membership declares it dead) and re-read
+            // what it held; every stream fully delivered, nothing pending.
+            await nodes[0].WaitWhileRunningAsync(async () =>
+            {
+                var open = 0L;
+                foreach (var stream in streams)
+                {
+                    // Compared with the stream's own last ID: pipelined XADDs need not finish in the order they were issued.
+                    var last = (await redis.StreamInfoAsync(stream)).LastGeneratedId.ToString();
+                    var info = await TestRedis.GroupAsync(redis, stream, group);
+                    open += info is { } g ? g.PendingMessageCount + (g.LastDeliveredId == last ? 0 : 1) : 1;
+                }
+
+                return open;
+            }, open => open == 0, Drain, "every entry delivered and acknowledged");
+            output.WriteLine($"drained {(clock.Elapsed - killedAt).TotalSeconds:F1}s after the kill");
+            foreach (var survivor in new[] { nodes[0], nodes[2] })
+            {
+                var took = QueueTakeovers().Matches(survivor.Output).Where(m => victimQueues.Contains(m.Groups["consumer"].Value)).Select(m => m.Groups["at"].Value);
+                output.WriteLine($"survivor {survivor.Id} started the victim's queues at {string.Join(", ", took)}");
+            }
+
+            var items = await TestTables.ScanAllAsync(dynamo, table);
+            Assert.Equal(Total, items.Count);
+            foreach (var item in items)
+            {
+                var n = int.Parse(item["pk"].S, CultureInfo.InvariantCulture);
+                Assert.Equal(streams[n % StreamCount], item["stream"].S);
+            }
+
+            foreach (var stream in streams)
+            {
+                Assert.Equal(0, await redis.StreamLengthAsync(stream + ":dlq"));
+                // Consumers are the queues, whichever silo read them: no per-process consumer names.
+                foreach (var consumer in await redis.StreamConsumerInfoAsync(stream, group))
+                {
+                    Assert.Matches(QueueConsumer(), consumer.Name);
+                }
+            }
+
+            // Each of the three processed a share: the victim died holding entries (which the survivors
+            // then re-read), and the survivors' heartbeats (keyed by silo name) count their reads. Writes
+            // are counted where the writer grain of a stream lives, which Orleans' placement chooses
+            // independently of the queue, so a silo may read without writing: only their sum is asserted.
+            Assert.True(victimQueues.Count > 0, $"the victim read no queue when it was killed. Output:\n{victim.Output}");
+            Assert.True(held > 0, $"the victim's queues ({string.Join(", ", victimQueues)}) held no pending entries when it was killed");
+            var written = 0L;
+            foreach (var survivor in new[] { nodes[0], nodes[2] })
+            {
+                var beat = await survivor.WaitWhileRunningAsync(() => HeartbeatOfAsync(connection, group, survivor.Id),
+                    b => b is { Read: > 0 }, TimeSpan.FromSeconds(30), $"a heartbeat of process {survivor.Id} that counts reads");
+                Assert.Equal(group, beat!.Group);
+                output.WriteLine($"survivor {survivor.Id} ({beat.Name}): read {beat.Read}, written {beat.Written}, acknowledged {beat.Acknowledged}");
+                written += beat.Written;
+            }
+
+            Assert.True(written > 0, "the survivors wrote nothing");
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The consumers (queues) a process reads at the moment: started (event 1071) and not stopped since (1072).</summary>
+    private static HashSet<string> QueuesHeld(string output)
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match m in QueueEvent().Matches(output))
+        {
+            if (m.Groups["started"].Success)
+            {
+                held.Add(m.Groups["consumer"].Value);
+            }
+            else
+            {
+                held.Remove(m.Groups["consumer"].Value);
+            }
+        }
+
+        return held;
+    }
+
+    private static async Task<NodeHeartbeat?> HeartbeatOfAsync(ConnectionMultiplexer connection, string group, int processId)
+    {
+        var server = connection.GetServers().Single();
+        await foreach (var key in server.KeysAsync(pattern: NodeHeartbeat.PatternFor(group)))
+        {
+            if (NodeHeartbeat.FromJson(await connection.GetDatabase().StringGetAsync(key)) is { } beat && beat.ProcessId == processId)
+            {
+                return beat;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<long> AcknowledgedAsync(IDatabase redis, string[] streams, string group)
+    {
+        long acknowledged = 0;
+        foreach (var stream in streams)
+        {
+            var info = await TestRedis.GroupAsync(redis, stream, group);
+            acknowledged += info is { } g ? (g.EntriesRead ?? 0) - g.PendingMessageCount : 0;
+        }
+
+        return acknowledged;
+    }
+
+    [GeneratedRegex(@"^(?<at>\S+) info: \S+\[1071\] Queue \S+ started as consumer (?<consumer>dynamo-writer-q\d+)", RegexOptions.Multiline)]
+    private static partial Regex QueueTakeovers();
+
+    [GeneratedRegex(@"^dynamo-writer-q\d+$")]
+    private static partial Regex QueueConsumer();
+
+    [GeneratedRegex(@"\(consumer (?<consumer>dynamo-writer-q\d+)\) stopped|started as consumer (?<consumer>dynamo-writer-q\d+)(?<started>)")]
+    private static partial Regex QueueEvent();
+}
