@@ -98,7 +98,6 @@ public static class DynamoWriterSiloBuilderExtensions
     {
         var o = writerOptions.Value;
         var stream = o.Stream;
-        provider.ConfigurationOptions = DynamoWriterRedis.For(stream.EffectiveServer, "dynamo-writer:streams");
         provider.Group = stream.Group;
         provider.Streams = [.. stream.Streams];
         provider.ReadCount = stream.ReadCount;
@@ -110,15 +109,11 @@ public static class DynamoWriterSiloBuilderExtensions
         provider.DeadLetterStream = stream.DeadLetter.Stream;
         provider.ConsumerPrefix = o.Orleans.ServiceId;
         // A group that went missing (failover, flush) is recreated at the durable checkpoint, not at 0.
-        var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
-        provider.GroupStartPosition = (key, ct) => CheckpointPositionAsync(dynamo, o, key, ct);
-    }
-
-    private static async Task<string?> CheckpointPositionAsync(IAmazonDynamoDB dynamo, DynamoWriterOptions options, string stream, CancellationToken cancellationToken)
-    {
-        var (state, _) = await DynamoDbGrainStorage.ReadItemAsync<DynamoWriter.Checkpoints.StreamCheckpoint>(
-            dynamo, options.Checkpoint.TableName, CheckpointKeys.For(options.Stream.Group, stream), cancellationToken).ConfigureAwait(false);
-        return state is { Position.Length: > 0 } ? state.Position : null;
+        var checkpoints = new CheckpointReader(services.GetRequiredService<IAmazonDynamoDB>(), o.Checkpoint.TableName);
+        provider.GroupStartPosition = async (key, ct) =>
+            (await checkpoints.GetPositionAsync(stream.Group, key, ct).ConfigureAwait(false))?.ToString();
+        // One connection to the streams' Redis per silo: the provider shares the operations' multiplexer.
+        provider.CreateMultiplexer = sp => sp.GetRequiredService<DynamoWriterRedis>().GetConnectionAsync();
     }
 
     private static DynamoWriterOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value;
