@@ -76,9 +76,12 @@ public sealed class AcknowledgerTests : RedisTestBase
         await Eventually.WaitAsync(async () => (await Db.StreamPendingMessagesAsync(s, "g", 1, RedisValue.Null))[0].IdleTimeInMilliseconds,
             idle => idle >= 300, TimeSpan.FromSeconds(10), "the entry to go idle");
 
+        var before = (await Db.StreamPendingMessagesAsync(s, "g", 1, RedisValue.Null))[0];
+
         await ack.KeepAsync(s, consumer, ids, CancellationToken.None);
 
         var after = (await Db.StreamPendingMessagesAsync(s, "g", 1, RedisValue.Null))[0];
+        Assert.Equal(before.DeliveryCount, after.DeliveryCount);
         Assert.True(after.IdleTimeInMilliseconds < 300, $"idle {after.IdleTimeInMilliseconds} ms");
         Assert.Equal(consumer, (string)after.ConsumerName!);
         Assert.Single(entries);

@@ -18,12 +18,6 @@ public interface IRedisStreamAcknowledger
     /// </summary>
     Task DeadLetterAsync(string stream, IReadOnlyList<DeadLetter> letters, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Resets the idle time of entries a consumer still holds (XCLAIM ... JUSTID to <paramref name="consumer"/>),
-    /// so that a long retry does not let XAUTOCLAIM hand them to someone else.
-    /// </summary>
-    Task KeepAsync(string stream, string consumer, IReadOnlyList<string> ids, CancellationToken cancellationToken);
-
     /// <summary>The dead-letter stream key of <paramref name="stream"/>.</summary>
     string DeadLetterStreamFor(string stream);
 }

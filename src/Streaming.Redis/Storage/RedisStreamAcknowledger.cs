@@ -119,16 +119,19 @@ internal sealed class RedisStreamAcknowledger(RedisStreamStorage storage) : IRed
         Counted(stream, (int)(long)reply[1]);
     }
 
+    /// <summary>
+    /// Resets the idle time of entries <paramref name="consumer"/> still holds (XCLAIM ... JUSTID, which does not
+    /// count a delivery), so a claim pass does not take entries that are only waiting their turn.
+    /// </summary>
     public async Task KeepAsync(string stream, string consumer, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
+        const int ChunkSize = 1000;
         var db = await storage.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await db.StreamClaimIdsOnlyAsync(stream, storage.Options.Group, consumer, 0, [.. ids.Select(id => (RedisValue)id)])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in ids.Chunk(ChunkSize))
+        {
+            await db.StreamClaimIdsOnlyAsync(stream, storage.Options.Group, consumer, 0, [.. chunk.Select(id => (RedisValue)id)])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private void Counted(string stream, int count)

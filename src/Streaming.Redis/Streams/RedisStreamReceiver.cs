@@ -12,7 +12,10 @@ namespace DynamoWriter.Streaming.Redis.Streams;
 /// Reads the Redis streams that map to one Orleans queue, as the group consumer named after the queue
 /// (<c>{prefix}-q{n}</c>, the same on every silo). Per stream: this consumer's own pending list first (with
 /// delivery counts), then new entries; every ClaimInterval, entries idle in any consumer's pending list.
-/// Never acknowledges: the consumer does, through <see cref="IRedisStreamAcknowledger"/>.
+/// Never acknowledges what it delivers: the consumer does, through <see cref="IRedisStreamAcknowledger"/>.
+/// Entries it handed to Orleans and Orleans still holds (in its cache, or in a consumer's hands while it
+/// retries) are kept from going idle before each claim pass, so XAUTOCLAIM neither delivers them twice
+/// nor counts a delivery they never failed.
 /// </summary>
 internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 {
@@ -25,6 +28,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     private readonly RedisStreamCatalog _catalog;
     private readonly IStreamQueueMapper _mapper;
     private readonly Action<RedisStreamReceiver>? _onShutdown;
+    private readonly RedisStreamAcknowledger _acks;
     private readonly ConcurrentDictionary<string, StreamCursor> _cursors = new(StringComparer.Ordinal);
     private StreamCursor[] _order = [];
     private int _catalogVersion = -1;
@@ -41,6 +45,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         _catalog = catalog;
         _mapper = mapper;
         _onShutdown = onShutdown;
+        _acks = new RedisStreamAcknowledger(storage);
         QueueId = queueId;
         Consumer = storage.Options.ConsumerFor(queueId.GetNumericId());
         _lastClaim = storage.Time.GetTimestamp();
@@ -92,7 +97,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 #pragma warning disable CS0618 // the legacy overloads are part of the interface
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
 
-    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => Task.CompletedTask;
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
 #pragma warning restore CS0618
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
@@ -115,10 +120,22 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     }
 
     /// <summary>
-    /// Not an acknowledgement: Orleans calls this when its cache purges, not when the work is durable.
-    /// Entries stay pending until the consumer acknowledges them.
+    /// Not an acknowledgement: Orleans calls this when its cache purges, not when the work is durable, and
+    /// entries stay pending until the consumer acknowledges them. It only means Orleans holds these entries
+    /// no longer: what is still pending now (a lost delivery) may be claimed again.
     /// </summary>
-    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            if (message is RedisStreamBatchContainer batch && _cursors.TryGetValue(batch.StreamId.GetKeyAsString(), out var cursor))
+            {
+                cursor.Release(batch.Entries);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
 
@@ -148,6 +165,8 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     {
         if (_cursors.TryGetValue(stream, out var cursor))
         {
+            // Orleans' cache never reports a batch it gave up on as delivered: let go of what it held.
+            cursor.ReleaseAll();
             Volatile.Write(ref cursor.RereadRequested, 1);
         }
     }
@@ -366,17 +385,23 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     {
         try
         {
+            if (cursor.Claim == ClaimStart && cursor.Held() is { Count: > 0 } held)
+            {
+                // Still in Orleans' hands: reset their idle time (JUSTID does not count a delivery).
+                await _acks.KeepAsync(cursor.Key, Consumer, held, cancellationToken).ConfigureAwait(false);
+            }
+
             var result = await db.StreamAutoClaimAsync(cursor.Key, Options.Group, Consumer, (long)Options.ClaimMinIdle.TotalMilliseconds,
                 cursor.Claim, Options.ReadCount).WaitAsync(cancellationToken).ConfigureAwait(false);
             var next = result.NextStartId.IsNullOrEmpty ? ClaimStart : (string)result.NextStartId!;
             cursor.Claim = next == ClaimStart ? null : next;
             if (result.DeletedIds is { Length: > 0 } deleted)
             {
-                _storage.Metrics?.EntriesDeleted.Add(deleted.Length, StreamTag(cursor.Key));
-                await db.StreamAcknowledgeAsync(cursor.Key, Options.Group, deleted).ConfigureAwait(false);
+                await AcknowledgeDeletedAsync(cursor.Key, [.. deleted.Select(id => (string)id!)], cancellationToken).ConfigureAwait(false);
             }
 
-            if (result.ClaimedEntries is { Length: > 0 } claimed)
+            // One read by Orleans between the keep and the claim could still be taken: it is in the cache already.
+            if (result.ClaimedEntries?.Where(e => !cursor.IsHeld((string)e.Id!)).ToArray() is { Length: > 0 } claimed)
             {
                 _storage.Metrics?.EntriesClaimed.Add(claimed.Length, StreamTag(cursor.Key));
                 Log.Claimed(_storage.Logger, cursor.Key, claimed.Length);
@@ -408,14 +433,14 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         _storage.Totals?.AddRead(entries.Length);
         var counts = withDeliveryCounts ? await DeliveryCountsAsync(db, cursor.Key, entries, cancellationToken).ConfigureAwait(false) : null;
         var batch = new List<StreamEntry>(entries.Length);
-        List<RedisValue>? deleted = null;
+        List<string>? deleted = null;
         foreach (var entry in entries)
         {
             var id = (string)entry.Id!;
             var values = entry.Values;
             if (values is null || values.Length == 0)
             {
-                (deleted ??= []).Add(entry.Id);
+                (deleted ??= []).Add(id);
                 continue;
             }
 
@@ -431,14 +456,21 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 
         if (deleted is not null)
         {
-            _storage.Metrics?.EntriesDeleted.Add(deleted.Count, tag);
-            await db.StreamAcknowledgeAsync(cursor.Key, Options.Group, [.. deleted]).ConfigureAwait(false);
+            await AcknowledgeDeletedAsync(cursor.Key, deleted, cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.Count > 0)
         {
+            cursor.Hold(batch);
             results.Add(new RedisStreamBatchContainer(cursor.StreamId, new EventSequenceTokenV2(_sequence++), batch, Consumer));
         }
+    }
+
+    /// <summary>Entries deleted from the stream while pending: nothing to write, only the pending entry to clear.</summary>
+    private Task AcknowledgeDeletedAsync(string stream, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        _storage.Metrics?.EntriesDeleted.Add(ids.Count, StreamTag(stream));
+        return _acks.AcknowledgeAsync(stream, ids, cancellationToken);
     }
 
     /// <summary>Delivery counts of re-read or claimed entries (XPENDING), so over-delivered entries can be dead-lettered.</summary>
@@ -477,5 +509,48 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         public string? Claim { get; set; }
 
         public int RereadRequested;
+
+        /// <summary>IDs delivered to Orleans that its cache has not let go of yet.</summary>
+        private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+
+        public void Hold(IEnumerable<StreamEntry> entries)
+        {
+            lock (_held)
+            {
+                _held.UnionWith(entries.Select(e => e.Id));
+            }
+        }
+
+        public void Release(IEnumerable<StreamEntry> entries)
+        {
+            lock (_held)
+            {
+                _held.ExceptWith(entries.Select(e => e.Id));
+            }
+        }
+
+        public void ReleaseAll()
+        {
+            lock (_held)
+            {
+                _held.Clear();
+            }
+        }
+
+        public bool IsHeld(string id)
+        {
+            lock (_held)
+            {
+                return _held.Contains(id);
+            }
+        }
+
+        public List<string> Held()
+        {
+            lock (_held)
+            {
+                return [.. _held];
+            }
+        }
     }
 }

@@ -151,6 +151,60 @@ public sealed class DeliveryLossTests
         await AssertAllWrittenOnceAsync(dynamo, redis, silo, stream, count);
     }
 
+    [Fact]
+    public async Task Entries_waiting_behind_a_long_write_are_neither_claimed_nor_counted_as_deliveries()
+    {
+        var stream = TestServers.Unique("held");
+        var options = ClaimingOptions(stream);
+        // Without the keep before each claim pass, every pass would take the waiting entries and count a
+        // delivery: two passes would be enough to dead-letter them.
+        options.Stream.MaxDeliveries = 2;
+        await using var redis = EngineKit.Redis();
+        using var dynamo = TestTables.Client();
+        var slow = new SlowFirstWrite(stream, TimeSpan.FromSeconds(5));
+        await using var silo = await WriterSilo.StartAsync(options, silo => silo.Services.AddSingleton<Func<TableKeySchema, IItemWriter>>(sp => schema =>
+            slow.Wrap(ItemWriterFactory.Create(sp.GetRequiredService<IAmazonDynamoDB>(), schema, options.DynamoDB, sp.GetRequiredService<DynamoWriterMetrics>()))));
+
+        await ProduceAsync(redis, stream, 10);
+        await slow.Started.Task.WaitAsync(EngineKit.Deadline);
+        // These wait in Orleans' cache behind the slow write, idle far longer than ClaimMinIdle.
+        for (var i = 10; i < 30; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", $"{i}")]);
+        }
+
+        await Eventually.WaitAsync(() => Task.FromResult(silo.Totals.Acknowledged), n => n >= 30, EngineKit.Deadline, "all entries acknowledged");
+        await AssertAllWrittenOnceAsync(dynamo, redis, silo, stream, 30);
+        Assert.Equal(0, silo.Logs.Count(1040, stream));
+        Assert.Equal(30, silo.Totals.Read);
+    }
+
+    /// <summary>Wraps the real writer; the first write of one stream takes <c>delay</c> before it goes through.</summary>
+    private sealed class SlowFirstWrite(string stream, TimeSpan delay)
+    {
+        private readonly string _stream = stream;
+        private readonly TimeSpan _delay = delay;
+        private int _calls;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IItemWriter Wrap(IItemWriter inner) => new Writer(this, inner);
+
+        private sealed class Writer(SlowFirstWrite owner, IItemWriter inner) : IItemWriter
+        {
+            public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<WriteItem> items, CancellationToken ct)
+            {
+                if (items.Any(i => i.Entry.Stream == owner._stream) && Interlocked.Increment(ref owner._calls) == 1)
+                {
+                    owner.Started.TrySetResult();
+                    await Task.Delay(owner._delay, ct); // fault injection: a DynamoDB request that takes its time
+                }
+
+                return await inner.WriteAsync(items, ct);
+            }
+        }
+    }
+
     /// <summary>Wraps the real writer; the first <c>failCalls</c> writes of one stream throw (after <see cref="Hold"/>, if set).</summary>
     private sealed class FailingWrites(string stream, int failCalls)
     {
