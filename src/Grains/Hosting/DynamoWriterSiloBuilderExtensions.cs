@@ -87,6 +87,13 @@ public static class DynamoWriterSiloBuilderExtensions
             storage.KeyFor = (_, grainId) => CheckpointKeys.For(o.Stream.Group, grainId.Key.ToString()!);
         });
 
+        // The heartbeat names the queues this silo reads, so `status` shows which silo owns which stream.
+        services.TryAddSingleton(sp => new NodeHeartbeatService(
+            sp.GetRequiredService<DynamoWriterRedis>(), sp.GetRequiredService<IOptions<DynamoWriterOptions>>(), sp.GetRequiredService<NodeIdentity>(),
+            sp.GetRequiredService<WriterTotals>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<NodeHeartbeatService>>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Queues = () => sp.GetRequiredKeyedService<IRedisStreamCatalog>(StreamNamespaces.ProviderName).Queues,
+        });
         services.AddDynamoWriterOperations();
         services.AddHealthChecks()
             .AddCheck<WriterAliveHealthCheck>("engine-loops", tags: [HealthCheckTags.Live])

@@ -73,7 +73,7 @@ internal static class StatusCommand
         var streams = new Table().Title("streams")
             .AddColumn("stream").AddColumn(new TableColumn("length").RightAligned()).AddColumn(new TableColumn("lag").RightAligned())
             .AddColumn(new TableColumn("pending").RightAligned()).AddColumn(new TableColumn("oldest pending").RightAligned())
-            .AddColumn(new TableColumn("dead letters").RightAligned()).AddColumn("checkpoint");
+            .AddColumn(new TableColumn("dead letters").RightAligned()).AddColumn("checkpoint").AddColumn("queue").AddColumn("read by");
         foreach (var s in report.Streams)
         {
             streams.AddRow(
@@ -83,10 +83,25 @@ internal static class StatusCommand
                 s.GroupExists ? Number(s.Pending) : "-",
                 s.OldestPendingAgeSeconds is { } age && s.Pending > 0 ? Age(age) : "-",
                 Number(s.DeadLetter.Length),
-                s.Checkpoint is { } cp ? $"{Markup.Escape(cp.Id)} [grey]({Number(cp.Written)} written)[/]" : "[grey]none[/]");
+                s.Checkpoint is { } cp ? $"{Markup.Escape(cp.Id)} [grey]({Number(cp.Written)} written)[/]" : "[grey]none[/]",
+                Markup.Escape(s.Queue ?? "-"),
+                s.Owner is { } owner ? Markup.Escape(owner) : "[grey]nobody[/]");
         }
 
         AnsiConsole.Write(streams);
+        if (report.Silos.Count > 0)
+        {
+            var silos = new Table().Title("silos")
+                .AddColumn("name").AddColumn("address").AddColumn("host").AddColumn("status").AddColumn("started").AddColumn("last alive");
+            foreach (var silo in report.Silos)
+            {
+                silos.AddRow(Markup.Escape(silo.Name), Markup.Escape(silo.Address), Markup.Escape(silo.Host), Markup.Escape(silo.Status),
+                    silo.StartedAt.ToString("u", CultureInfo.InvariantCulture), silo.LastAliveAt.ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(silos);
+        }
+
         if (report.Nodes.Count == 0)
         {
             AnsiConsole.MarkupLine("[yellow]no live nodes[/] (no heartbeat key for this group)");
@@ -95,7 +110,7 @@ internal static class StatusCommand
 
         var nodes = new Table().Title("nodes")
             .AddColumn("name").AddColumn("host").AddColumn(new TableColumn("pid").RightAligned()).AddColumn("version").AddColumn("started")
-            .AddColumn(new TableColumn("heartbeat").RightAligned()).AddColumn("streams")
+            .AddColumn(new TableColumn("heartbeat").RightAligned()).AddColumn("streams").AddColumn("queues")
             .AddColumn(new TableColumn("read").RightAligned()).AddColumn(new TableColumn("written").RightAligned())
             .AddColumn(new TableColumn("skipped").RightAligned()).AddColumn(new TableColumn("dead-lettered").RightAligned())
             .AddColumn(new TableColumn("acked").RightAligned());
@@ -104,7 +119,7 @@ internal static class StatusCommand
             nodes.AddRow(
                 Markup.Escape(n.Name), Markup.Escape(n.Host), n.Pid.ToString(CultureInfo.InvariantCulture), Markup.Escape(n.Version),
                 n.StartedAt.ToString("u", CultureInfo.InvariantCulture), Age(n.LastHeartbeatAgeSeconds) + " ago",
-                Markup.Escape(string.Join(", ", n.Streams)),
+                Markup.Escape(string.Join(", ", n.Streams)), Markup.Escape(string.Join(", ", n.Queues)),
                 Number(n.Counts.Read), Number(n.Counts.Written), Number(n.Counts.Skipped), Number(n.Counts.DeadLettered), Number(n.Counts.Acknowledged));
         }
 

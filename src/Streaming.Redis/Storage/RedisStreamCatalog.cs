@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 
 namespace DynamoWriter.Streaming.Redis.Storage;
 
-/// <summary>Which Redis streams a provider consumes now. Keyed singleton under the provider name.</summary>
+/// <summary>Which Redis streams a provider consumes now, and which of its queues this silo reads. Keyed singleton under the provider name.</summary>
 public interface IRedisStreamCatalog
 {
     /// <summary>The stream keys consumed now: the listed ones and those discovered by pattern, in ordinal order.</summary>
@@ -11,6 +12,9 @@ public interface IRedisStreamCatalog
 
     /// <summary>Matches the patterns against existing keys now (otherwise done every DiscoverInterval).</summary>
     Task RefreshAsync(CancellationToken cancellationToken);
+
+    /// <summary>The queues this silo reads now, by their consumer names (<c>{prefix}-q{n}</c>), in ordinal order.</summary>
+    IReadOnlyList<string> Queues { get; }
 }
 
 /// <summary>
@@ -25,10 +29,18 @@ internal sealed class RedisStreamCatalog : IRedisStreamCatalog
     private readonly string[] _patterns;
     private readonly SortedSet<string> _streams = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, byte> _queues = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _snapshot;
     private long _lastRefresh = long.MinValue;
     private int _refreshing;
     private int _version;
+
+    public IReadOnlyList<string> Queues => [.. _queues.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>A receiver of this silo started (or stopped) reading the queue of <paramref name="consumer"/>.</summary>
+    internal void QueueStarted(string consumer) => _queues[consumer] = 0;
+
+    internal void QueueStopped(string consumer) => _queues.TryRemove(consumer, out _);
 
     public RedisStreamCatalog(RedisStreamStorage storage)
     {

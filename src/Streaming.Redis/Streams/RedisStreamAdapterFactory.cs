@@ -53,10 +53,19 @@ internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
         Task.FromResult<IStreamFailureHandler>(new RedisStreamFailureHandler(this, queueId, _storage.Logger));
 
-    internal void Register(RedisStreamReceiver receiver) => _receivers[receiver.QueueId] = receiver;
+    internal void Register(RedisStreamReceiver receiver)
+    {
+        _receivers[receiver.QueueId] = receiver;
+        _catalog.QueueStarted(receiver.Consumer);
+    }
 
-    internal void Unregister(RedisStreamReceiver receiver) =>
-        _receivers.TryRemove(new KeyValuePair<QueueId, RedisStreamReceiver>(receiver.QueueId, receiver));
+    internal void Unregister(RedisStreamReceiver receiver)
+    {
+        if (_receivers.TryRemove(new KeyValuePair<QueueId, RedisStreamReceiver>(receiver.QueueId, receiver)))
+        {
+            _catalog.QueueStopped(receiver.Consumer);
+        }
+    }
 
     internal RedisStreamReceiver? ReceiverFor(QueueId queueId) => _receivers.GetValueOrDefault(queueId);
 }

@@ -230,7 +230,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         // Round trip through the documented JSON.
         var again = StatusReport.FromJson(report.ToJson())!;
         Assert.Equal(report.Streams, again.Streams);
-        Assert.Equal(report.Nodes.Select(n => n with { Streams = [] }), again.Nodes.Select(n => n with { Streams = [] }));
+        Assert.Equal(report.Nodes.Select(n => n with { Streams = [], Queues = [] }), again.Nodes.Select(n => n with { Streams = [], Queues = [] }));
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

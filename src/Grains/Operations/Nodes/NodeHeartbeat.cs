@@ -23,6 +23,9 @@ public sealed record NodeHeartbeat(
     long Acknowledged)
 {
     public const string KeyPrefix = "dynamo-writer:nodes:";
+
+    /// <summary>The Orleans queues this node reads, by consumer name; empty from nodes that do not say.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = [];
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>The key a node of <paramref name="group"/> named <paramref name="name"/> refreshes.</summary>

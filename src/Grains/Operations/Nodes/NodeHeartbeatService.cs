@@ -46,6 +46,9 @@ public sealed class NodeHeartbeatService : BackgroundService
         _resolved = StreamStatusReader.LiteralStreams(_options.Stream).ToList();
     }
 
+    /// <summary>The queues this node reads (consumer names), for <c>status</c> to show who owns what; none when unset.</summary>
+    public Func<IReadOnlyList<string>>? Queues { get; init; }
+
     /// <summary>How often the key is refreshed; its TTL is three times this.</summary>
     public TimeSpan Interval { get; init; } = NodeHeartbeat.DefaultInterval;
 
@@ -85,7 +88,10 @@ public sealed class NodeHeartbeatService : BackgroundService
     {
         var streams = await StreamsAsync(cancellationToken).ConfigureAwait(false);
         var beat = new NodeHeartbeat(_node.Name, _options.Stream.Group, Version, Environment.MachineName, Environment.ProcessId, _node.StartedAt,
-            _time.GetUtcNow(), streams, _totals.Read, _totals.Written, _totals.Skipped, _totals.DeadLettered, _totals.Acknowledged);
+            _time.GetUtcNow(), streams, _totals.Read, _totals.Written, _totals.Skipped, _totals.DeadLettered, _totals.Acknowledged)
+        {
+            Queues = Queues?.Invoke() ?? [],
+        };
         var db = await _redis.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.StringSetAsync(Key, beat.ToJson(), Interval * 3).WaitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -17,6 +17,9 @@ public sealed record StatusReport(
     /// <summary>Version of the JSON document's shape; raised only when a field changes meaning or is removed.</summary>
     public int SchemaVersion { get; init; } = 1;
 
+    /// <summary>The cluster's silos from the membership table in Redis (empty with localhost clustering or none running).</summary>
+    public IReadOnlyList<SiloMember> Silos { get; init; } = [];
+
     public string ToJson() => JsonSerializer.Serialize(this, StatusJson.Default.StatusReport);
 
     public static StatusReport? FromJson(string json) => JsonSerializer.Deserialize(json, StatusJson.Default.StatusReport);
@@ -32,7 +35,14 @@ public sealed record StreamStatus(
     long Pending,
     double? OldestPendingAgeSeconds,
     DeadLetterStatus DeadLetter,
-    CheckpointStatus? Checkpoint);
+    CheckpointStatus? Checkpoint)
+{
+    /// <summary>The Orleans queue that reads the stream, by its consumer name (<c>{serviceId}-q{n}</c>).</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>The node whose heartbeat says it reads <see cref="Queue"/>; null when no live node does.</summary>
+    public string? Owner { get; init; }
+}
 
 public sealed record DeadLetterStatus(string Stream, long Length);
 
@@ -49,7 +59,14 @@ public sealed record NodeStatus(
     DateTimeOffset LastHeartbeatAt,
     double LastHeartbeatAgeSeconds,
     IReadOnlyList<string> Streams,
-    NodeCounts Counts);
+    NodeCounts Counts)
+{
+    /// <summary>The Orleans queues the node reads, by consumer name.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = [];
+}
+
+/// <summary>One silo of the cluster as its membership entry says: address, Orleans status, last "I am alive".</summary>
+public sealed record SiloMember(string Name, string Address, string Host, string Status, DateTimeOffset StartedAt, DateTimeOffset LastAliveAt);
 
 public sealed record NodeCounts(long Read, long Written, long Skipped, long DeadLettered, long Acknowledged);
 

@@ -26,6 +26,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
     private readonly string _missing = TestServers.Unique("missing");
     private readonly string _prefix = TestServers.Unique("glob");
     private readonly string _group = TestServers.Unique("g");
+    private readonly string _clusterId = TestServers.Unique("cluster");
     private readonly long _baseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 120_000;
     private readonly DateTimeOffset _heartbeatAt = DateTimeOffset.UtcNow.AddSeconds(-2);
     private DynamoWriterRedis _redis = null!;
@@ -82,6 +83,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
         var options = OperationsKit.NewOptions(_stream, _missing, $"{_prefix}:*");
         options.Stream.Group = _group;
         options.Checkpoint.TableName = checkpointTable;
+        options.Orleans.ClusterId = _clusterId;
         return new(_redis, _dynamo, options, new FixedTime(now));
     }
 
@@ -114,7 +116,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
         // Round trip through the documented JSON.
         var again = StatusReport.FromJson(report.ToJson())!;
         Assert.Equal(report.Streams, again.Streams);
-        Assert.Equal(report.Nodes.Select(n => n with { Streams = [] }), again.Nodes.Select(n => n with { Streams = [] }));
+        Assert.Equal(report.Nodes.Select(n => n with { Streams = [], Queues = [] }), again.Nodes.Select(n => n with { Streams = [], Queues = [] }));
     }
 
     [Fact]
@@ -147,6 +149,37 @@ public sealed class StatusReaderTests : IAsyncLifetime
         Assert.Equal(1, checkpoint.GetProperty("deadLettered").GetInt64());
     }
 
+    [Fact]
+    public async Task Each_stream_names_its_queue_the_node_that_reads_it_and_the_clusters_silos()
+    {
+        var reader = Reader(TestServers.Unique("no-such-table"), DateTimeOffset.UtcNow);
+        var before = await reader.ReadAsync(default);
+        var queue = before.Streams[0].Queue!;
+        Assert.Matches(@"^dynamo-writer-q[0-7]$", queue);
+        Assert.All(before.Streams, s => Assert.Null(s.Owner)); // no live node says it reads a queue yet
+
+        // A silo's heartbeat names the queues it reads; the membership table in Redis names the silos.
+        await Beat(new NodeHeartbeat("node-d", _group, "0.1.0", "host-d", 4004, _heartbeatAt, _heartbeatAt, [_stream], 0, 0, 0, 0, 0) { Queues = [queue] });
+        var orleans = new DynamoWriter.Options.OrleansOptions { ClusterId = _clusterId };
+        await _db.HashSetAsync($"{orleans.ServiceId}/members/{_clusterId}", [
+            new HashEntry("Version", "2"),
+            new HashEntry("S127.0.0.1:11111:1", """{"SiloAddress":{"SiloAddress":"127.0.0.1:11111@1"},"Status":3,"HostName":"host-d","SiloName":"Silo_d","StartTime":"2026-12-02T07:59:14.9060842Z","IAmAliveTime":"2026-12-02T07:59:17.664843Z"}"""),
+            new HashEntry("S127.0.0.1:11112:2", """{"SiloAddress":{"SiloAddress":"127.0.0.1:11112@2"},"Status":6,"HostName":"host-e","SiloName":"Silo_e","StartTime":"2026-12-02T07:00:00Z","IAmAliveTime":"2026-12-02T07:10:00Z"}"""),
+        ]);
+
+        var after = await reader.ReadAsync(default);
+
+        Assert.Equal("node-d", after.Streams[0].Owner);
+        Assert.Equal([queue], after.Nodes.Single(n => n.Name == "node-d").Queues);
+        Assert.Equal(
+            [new SiloMember("Silo_d", "127.0.0.1:11111@1", "host-d", "Active", DateTimeOffset.Parse("2026-12-02T07:59:14.9060842Z", CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-12-02T07:59:17.664843Z", CultureInfo.InvariantCulture)),
+             new SiloMember("Silo_e", "127.0.0.1:11112@2", "host-e", "Dead", DateTimeOffset.Parse("2026-12-02T07:00:00Z", CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-12-02T07:10:00Z", CultureInfo.InvariantCulture))],
+            after.Silos);
+        using var doc = System.Text.Json.JsonDocument.Parse(after.ToJson());
+        Assert.Equal("node-d", doc.RootElement.GetProperty("streams")[0].GetProperty("owner").GetString());
+        Assert.Equal("Active", doc.RootElement.GetProperty("silos")[0].GetProperty("status").GetString());
+    }
+
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
@@ -156,7 +189,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
     {
         await _db.KeyDeleteAsync([_stream, $"{_stream}:dlq", GlobStream, $"{GlobStream}:dlq", $"{_prefix}:not-a-stream",
             NodeHeartbeat.KeyFor(_group, "node-a"), NodeHeartbeat.KeyFor(_group, "node-b"), NodeHeartbeat.KeyFor($"{_group}:other", "node-c"),
-            NodeHeartbeat.KeyFor(_group, "node-hash")]);
+            NodeHeartbeat.KeyFor(_group, "node-hash"), NodeHeartbeat.KeyFor(_group, "node-d"), $"dynamo-writer/members/{_clusterId}"]);
         await _redis.DisposeAsync();
         _dynamo.Dispose();
     }
