@@ -58,19 +58,23 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
             // Half-way by the group's own count (delivered minus pending = acknowledged), read from Redis
             // in real time; heartbeats refresh only every few seconds.
             await nodes[0].WaitWhileRunningAsync(() => AcknowledgedAsync(redis, streams, group), n => n >= Total / 2, Drain, "half of the entries acknowledged");
-            // The victim is whichever of nodes 1 and 2 holds more pending entries now: queues are spread by
-            // Orleans, and a silo whose few streams are already drained would prove nothing when killed.
+            // The victim is whichever of nodes 1 and 2 holds more pending entries: queues are spread by Orleans,
+            // and a silo whose few streams are already drained would prove nothing when killed. Wait until one does.
             var pendingOf = new Dictionary<ServiceProcess, long>();
-            foreach (var candidate in new[] { nodes[1], nodes[2] })
+            await nodes[0].WaitWhileRunningAsync(async () =>
             {
-                var queues = QueuesHeld(candidate.Output);
-                pendingOf[candidate] = 0;
-                foreach (var stream in streams)
+                foreach (var candidate in new[] { nodes[1], nodes[2] })
                 {
-                    pendingOf[candidate] += (await redis.StreamPendingAsync(stream, group)).Consumers.Where(c => queues.Contains(c.Name.ToString())).Sum(c => (long)c.PendingMessageCount);
+                    var queues = QueuesHeld(candidate.Output);
+                    pendingOf[candidate] = 0;
+                    foreach (var stream in streams)
+                    {
+                        pendingOf[candidate] += (await redis.StreamPendingAsync(stream, group)).Consumers.Where(c => queues.Contains(c.Name.ToString())).Sum(c => (long)c.PendingMessageCount);
+                    }
                 }
-            }
 
+                return pendingOf.Values.Max();
+            }, held => held > 0, Drain, "node 1 or 2 holding pending entries");
             var victim = pendingOf[nodes[1]] >= pendingOf[nodes[2]] ? nodes[1] : nodes[2];
             var survivors = new[] { nodes[0], victim == nodes[1] ? nodes[2] : nodes[1] };
             var victimQueues = QueuesHeld(victim.Output);
