@@ -57,6 +57,8 @@ cmd=("$@")
 [ ${#cmd[@]} -eq 0 ] && cmd=(run)
 # A second ./run.sh while the first silo runs joins its cluster (membership in the same Redis): it takes
 # free ports instead of the first silo's 11111, 30000 and 8080.
+# Dev silos on this machine reach each other on loopback.
+export SC_ORLEANS_ADVERTISEDADDRESS=${SC_ORLEANS_ADVERTISEDADDRESS:-127.0.0.1}
 if [ "${cmd[0]}" = run ] && listening 127.0.0.1 11111; then
   echo "a silo already listens on 11111: this one joins its cluster on free ports" >&2
   export SC_ORLEANS_SILOPORT=${SC_ORLEANS_SILOPORT:-0} SC_ORLEANS_GATEWAYPORT=${SC_ORLEANS_GATEWAYPORT:-0} SC_HTTP_PORT=${SC_HTTP_PORT:-0}

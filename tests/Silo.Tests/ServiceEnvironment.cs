@@ -30,6 +30,8 @@ internal static class ServiceEnvironment
     {
         environment["SC_ORLEANS_CLUSTERING"] = "redis";
         environment["SC_ORLEANS_CLUSTERID"] = clusterId;
+        // Silos on one machine reach each other on loopback (the default would be this host's own address).
+        environment["SC_ORLEANS_ADVERTISEDADDRESS"] = "127.0.0.1";
         return environment;
     }
 }

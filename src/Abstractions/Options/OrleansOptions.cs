@@ -29,8 +29,9 @@ public sealed class OrleansOptions
     public int GatewayPort { get; set; } = DefaultGatewayPort;
 
     /// <summary>
-    /// The IP address other silos and clients reach this silo at (published in the membership table);
-    /// empty means loopback, for silos on one machine. In Kubernetes, the pod IP.
+    /// The IP address other silos and clients reach this silo at (published in the membership table); empty
+    /// means this host's own address, as Orleans picks it. <c>127.0.0.1</c> for silos on one machine (what
+    /// <c>./run.sh</c> sets); in Kubernetes, the pod IP.
     /// </summary>
     public string AdvertisedAddress { get; set; } = "";
 

@@ -32,7 +32,13 @@ internal static class SiloClustering
         // The Redis address, ACL user, password, TLS and database of the streams apply to membership too.
         var redis = DynamoWriterRedis.For(options.Stream.EffectiveServer, "dynamo-writer:membership");
         silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-        var advertised = string.IsNullOrWhiteSpace(orleans.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(orleans.AdvertisedAddress);
+        if (string.IsNullOrWhiteSpace(orleans.AdvertisedAddress))
+        {
+            silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true); // this host's address, as Orleans picks it
+            return;
+        }
+
+        var advertised = IPAddress.Parse(orleans.AdvertisedAddress);
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
     }
 
