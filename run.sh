@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs DynamoWriter (a local dev silo) on this machine. Installs what is missing, starts a local redis-server
-# (127.0.0.1:6379) and dynalite (127.0.0.1:8000, data kept in .run/dynalite) unless
+# (127.0.0.1:6379) and DynamoDB Local (127.0.0.1:8000, data kept in .run/dynamodb; DW_TEST_DYNAMO_SERVER=dynalite
+# runs dynalite instead, data in .run/dynalite) unless
 # SC_STREAM_REDIS_ADDRESS / SC_DYNAMODB_ENDPOINT point elsewhere, builds the service, and runs it.
 #
 #   ./run.sh                                  the dev silo, in the foreground (Ctrl-C stops it);
@@ -38,11 +39,12 @@ fi
 if [ -z "${SC_DYNAMODB_ENDPOINT:-}" ]; then
   export SC_DYNAMODB_ENDPOINT=http://127.0.0.1:8000
   if ! listening 127.0.0.1 8000; then
-    echo "starting dynalite on 127.0.0.1:8000 (data in .run/dynalite)" >&2
-    mkdir -p "$state/dynalite"
-    setsid tools/dynalite/node_modules/.bin/dynalite --host 127.0.0.1 --port 8000 --path "$state/dynalite" >"$state/dynalite.log" 2>&1 &
+    server=${DW_TEST_DYNAMO_SERVER:-dynamodb-local}
+    data="$state/${server/dynamodb-local/dynamodb}"
+    echo "starting $server on 127.0.0.1:8000 (data in ${data#"$root/"})" >&2
+    setsid scripts/dynamo-server.sh 8000 "$data" >"$state/$server.log" 2>&1 &
     pids+=($!)
-    dw_wait_port 127.0.0.1 8000 30
+    dw_wait_port 127.0.0.1 8000 60 || { echo "$server did not start" >&2; cat "$state/$server.log" >&2; exit 1; }
   fi
   # A local server starts empty: let the service create its tables.
   export SC_DYNAMODB_CREATETABLE=${SC_DYNAMODB_CREATETABLE:-true}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, starts redis-server and dynalite on free loopback ports, runs every test
+# Installs what is missing, starts redis-server and DynamoDB Local (or dynalite, with
+# DW_TEST_DYNAMO_SERVER=dynalite) on free loopback ports, runs every test
 # against them, stops them, and prints `tests: N passed, N failed`.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh tests/Redis.Tests or --filter Category=Unit).
 set -uo pipefail
@@ -14,7 +15,7 @@ state="$root/.test-run/run-$$"
 rm -rf "$state"
 trap dw_stop_servers EXIT
 dw_start_servers "$state/servers" || { echo "tests: 0 passed, 1 failed"; exit 1; }
-echo "redis-server on $DW_TEST_REDIS, dynalite on $DW_TEST_DYNAMO"
+echo "redis-server on $DW_TEST_REDIS, $DW_TEST_DYNAMO_SERVER on $DW_TEST_DYNAMO"
 
 target=Orleans.StreamWriter.sln
 args=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command for the benchmark: installs what is missing (redis-server, dynalite), starts both on free
+# One command for the benchmark: installs what is missing (redis-server, DynamoDB Local or, with
+# DW_TEST_DYNAMO_SERVER=dynalite, dynalite), starts both on free
 # loopback ports unless --redis and --dynamo are given, builds Release (the bench and the dynamo-writer
 # service it runs as a child process), runs it. Arguments go to dynamo-writer-bench (--quick, --entries N, ...).
 #
@@ -27,7 +28,7 @@ if [ $given_redis = 0 ] || [ $given_dynamo = 0 ]; then
   dw_start_servers "$root/bench/.run/servers-$$" || exit 1
   [ $given_redis = 0 ] && extra+=(--redis "$DW_TEST_REDIS")
   [ $given_dynamo = 0 ] && extra+=(--dynamo "$DW_TEST_DYNAMO")
-  echo "redis-server on $DW_TEST_REDIS, dynalite on $DW_TEST_DYNAMO" >&2
+  echo "redis-server on $DW_TEST_REDIS, $DW_TEST_DYNAMO_SERVER on $DW_TEST_DYNAMO" >&2
 fi
 
 dotnet build bench/DynamoWriter.Bench -c Release -nologo -v q

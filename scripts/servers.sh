@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sourced by test.sh and run.sh: starts redis-server and dynalite on free loopback ports and stops them
-# on exit. Exports DW_TEST_REDIS, DW_TEST_DYNAMO, DW_TEST_REDIS_SERVER and DW_TEST_DYNALITE.
+# Sourced by test.sh, run.sh and the benchmark: starts redis-server and the DynamoDB server that
+# DW_TEST_DYNAMO_SERVER picks (dynamodb-local by default, or dynalite) on free loopback ports, and stops
+# them on exit. Exports DW_TEST_REDIS, DW_TEST_DYNAMO, DW_TEST_REDIS_SERVER, DW_TEST_DYNAMO_SERVER and
+# DW_TEST_DYNAMO_LAUNCHER (scripts/dynamo-server.sh, for tests that start a server of their own).
 
 dw_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -27,15 +29,16 @@ dw_start_servers() { # state-dir
     --daemonize no --loglevel warning --logfile "$dir/redis.log" &
   DW_REDIS_PID=$!
   DW_DYNAMO_PORT=$(dw_free_port)
-  "$dw_root/tools/dynalite/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$DW_DYNAMO_PORT" >"$dir/dynalite.log" 2>&1 &
+  export DW_TEST_DYNAMO_SERVER=${DW_TEST_DYNAMO_SERVER:-dynamodb-local}
+  "$dw_root/scripts/dynamo-server.sh" "$DW_DYNAMO_PORT" >"$dir/dynamo.log" 2>&1 &
   DW_DYNAMO_PID=$!
   dw_wait_port 127.0.0.1 "$DW_REDIS_PORT" 20 || { echo "redis-server did not start" >&2; cat "$dir/redis.log" >&2; return 1; }
-  dw_wait_port 127.0.0.1 "$DW_DYNAMO_PORT" 30 || { echo "dynalite did not start" >&2; cat "$dir/dynalite.log" >&2; return 1; }
+  dw_wait_port 127.0.0.1 "$DW_DYNAMO_PORT" 60 || { echo "$DW_TEST_DYNAMO_SERVER did not start" >&2; cat "$dir/dynamo.log" >&2; return 1; }
   export DW_TEST_REDIS="127.0.0.1:$DW_REDIS_PORT"
   export DW_TEST_DYNAMO="http://127.0.0.1:$DW_DYNAMO_PORT"
   export DW_TEST_REDIS_SERVER
   DW_TEST_REDIS_SERVER=$(command -v redis-server)
-  export DW_TEST_DYNALITE="$dw_root/tools/dynalite/node_modules/.bin/dynalite"
+  export DW_TEST_DYNAMO_LAUNCHER="$dw_root/scripts/dynamo-server.sh"
 }
 
 dw_stop_servers() {

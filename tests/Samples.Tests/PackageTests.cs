@@ -37,6 +37,8 @@ public sealed class PackageTests : IDisposable
             await RunAsync(root, "pack", Path.Combine(root, project), "-c", configuration, "--no-build", "-o", _output, "-nologo", "-v", "q");
         }
 
+        // Dependencies carry the exact versions Directory.Packages.props pins.
+        var pinned = PinnedVersions(root);
         var nuspecs = new Dictionary<string, XElement>(StringComparer.Ordinal);
         foreach (var (_, id, tag) in Packages)
         {
@@ -81,13 +83,13 @@ public sealed class PackageTests : IDisposable
 
         // The contracts carry only the Orleans serializer attributes and code generator.
         Assert.Equal(["Microsoft.Orleans.Sdk"], Dependencies(nuspecs["DynamoWriter.Abstractions"]).Keys);
-        Assert.Equal("10.4.2", Dependencies(nuspecs["DynamoWriter.Abstractions"])["Microsoft.Orleans.Sdk"]);
+        Assert.Equal(pinned["Microsoft.Orleans.Sdk"], Dependencies(nuspecs["DynamoWriter.Abstractions"])["Microsoft.Orleans.Sdk"]);
         Assert.False(HasAspNetCore(nuspecs["DynamoWriter.Abstractions"]));
 
         var streaming = Dependencies(nuspecs["DynamoWriter.Streaming.Redis"]);
         Assert.Equal(["DynamoWriter.Abstractions", "Microsoft.Orleans.Server", "Microsoft.Orleans.Streaming", "StackExchange.Redis"], streaming.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("3.4.35", streaming["StackExchange.Redis"]);
-        Assert.Equal("10.4.2", streaming["Microsoft.Orleans.Streaming"]);
+        Assert.Equal(pinned["StackExchange.Redis"], streaming["StackExchange.Redis"]);
+        Assert.Equal(pinned["Microsoft.Orleans.Streaming"], streaming["Microsoft.Orleans.Streaming"]);
         Assert.DoesNotContain("AWSSDK.DynamoDBv2", streaming.Keys);
 
         // The writer: the provider, the configuration binder, DynamoDB and an Orleans silo.
@@ -98,8 +100,8 @@ public sealed class PackageTests : IDisposable
             Assert.Contains(id, grains.Keys);
         }
 
-        Assert.Equal("4.0.109.3", grains["AWSSDK.DynamoDBv2"]);
-        Assert.Equal("10.4.2", grains["Microsoft.Orleans.Server"]);
+        Assert.Equal(pinned["AWSSDK.DynamoDBv2"], grains["AWSSDK.DynamoDBv2"]);
+        Assert.Equal(pinned["Microsoft.Orleans.Server"], grains["Microsoft.Orleans.Server"]);
         Assert.Equal(Version(nuspecs["DynamoWriter.Streaming.Redis"]), grains["DynamoWriter.Streaming.Redis"]);
 
         var configurationDependencies = Dependencies(nuspecs["DynamoWriter.Configuration"]);
@@ -119,6 +121,10 @@ public sealed class PackageTests : IDisposable
     private static Dictionary<string, string> Dependencies(XElement metadata) =>
         metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .ToDictionary(e => (string)e.Attribute("id")!, e => ((string?)e.Attribute("version") ?? "").Trim('[', ']', '(', ')').Split(',')[0], StringComparer.Ordinal);
+
+    private static Dictionary<string, string> PinnedVersions(string root) =>
+        XDocument.Load(Path.Combine(root, "Directory.Packages.props")).Descendants("PackageVersion")
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.Ordinal);
 
     private static string RepositoryRoot()
     {

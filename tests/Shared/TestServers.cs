@@ -9,14 +9,20 @@ internal static class TestServers
     /// <summary>host:port of the shared redis-server.</summary>
     public static string RedisAddress => Required("DW_TEST_REDIS");
 
-    /// <summary>http://host:port of the shared dynalite.</summary>
+    /// <summary>http://host:port of the shared DynamoDB server (DynamoDB Local, or dynalite).</summary>
     public static string DynamoEndpoint => Required("DW_TEST_DYNAMO");
 
     /// <summary>Path of the redis-server binary, for tests that start and stop their own.</summary>
     public static string RedisServerBinary => Required("DW_TEST_REDIS_SERVER");
 
-    /// <summary>Path of the dynalite CLI, for tests that start and stop their own.</summary>
-    public static string DynaliteBinary => Required("DW_TEST_DYNALITE");
+    /// <summary>
+    /// scripts/dynamo-server.sh, which runs the same kind of DynamoDB server as the shared one, for tests
+    /// that start and stop their own.
+    /// </summary>
+    public static string DynamoLauncher => Required("DW_TEST_DYNAMO_LAUNCHER");
+
+    /// <summary>dynamodb-local or dynalite: which DynamoDB server this run uses.</summary>
+    public static string DynamoServerKind => Required("DW_TEST_DYNAMO_SERVER");
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v

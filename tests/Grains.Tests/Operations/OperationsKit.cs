@@ -10,7 +10,7 @@ using StackExchange.Redis;
 
 namespace DynamoWriter.Grains.Tests.Operations;
 
-/// <summary>Real servers for the operations tests: the shared Redis and dynalite, unique keys and tables per test.</summary>
+/// <summary>Real servers for the operations tests: the shared Redis and DynamoDB server, unique keys and tables per test.</summary>
 internal static class OperationsKit
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -35,7 +35,7 @@ internal sealed class ListLogger<T> : ILogger<T>
 }
 
 /// <summary>
-/// The real dynalite behind a client that can be told to fail: <see cref="FailPutsBefore"/> throws a throttling
+/// The real DynamoDB server behind a client that can be told to fail: <see cref="FailPutsBefore"/> throws a throttling
 /// error before sending the next puts, <see cref="LosePutAnswers"/> sends them and then throws (the answer lost).
 /// </summary>
 internal sealed class FlakyDynamo : AmazonDynamoDBClient

@@ -186,11 +186,11 @@ public class ItemMapperTests
         string.Concat(Enumerable.Repeat("{\"a\":", levels - 1)) + "[]" + new string('}', levels - 1);
 
     [Fact]
-    public void Json_nesting_limit_is_32_levels()
+    public void Json_nesting_limit_is_31_containers_under_an_attribute()
     {
-        // Nested(n): the attribute "x" holds n nested containers.
-        Ok(JsonMapper().Map(Json($$"""{"pk":"a","x":{{Nested(32)}}}"""), StringKey));
-        var error = Fails(JsonMapper().Map(Json($$"""{"pk":"a","x":{{Nested(33)}}}"""), StringKey), EntryErrorKind.NestingTooDeep);
+        // Nested(n): the attribute "x" holds n nested containers; with the item, 32 levels.
+        Ok(JsonMapper().Map(Json($$"""{"pk":"a","x":{{Nested(31)}}}"""), StringKey));
+        var error = Fails(JsonMapper().Map(Json($$"""{"pk":"a","x":{{Nested(32)}}}"""), StringKey), EntryErrorKind.NestingTooDeep);
         Assert.Contains("'x'", error, StringComparison.Ordinal);
         Fails(JsonMapper().Map(Json($$"""{"pk":"a","x":{{Nested(300)}}}"""), StringKey), EntryErrorKind.NestingTooDeep);
     }

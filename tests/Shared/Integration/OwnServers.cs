@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace DynamoWriter.Tests;
 
 /// <summary>
-/// A redis-server or dynalite of a test's own, on a free loopback port with its data in a temporary
-/// folder, so the test can stop and restart it without disturbing the shared servers.
+/// A redis-server or DynamoDB server of a test's own, on a free loopback port with its data in a temporary
+/// folder, so the test can stop and restart it (same port, same data) without disturbing the shared servers.
 /// </summary>
 internal sealed class OwnServer : IAsyncDisposable
 {
@@ -26,12 +26,12 @@ internal sealed class OwnServer : IAsyncDisposable
     public string Address => $"127.0.0.1:{Port}";
     public string Url => $"http://127.0.0.1:{Port}";
 
-    /// <summary>redis-server with AOF fsynced on every write, so a restart loses nothing.</summary>
-    public static Task<OwnServer> StartRedisAsync() => StartAsync(new OwnServer("redis", (port, dir) =>
+    /// <summary>redis-server with AOF fsynced on every write, so a restart loses nothing; more options may follow.</summary>
+    public static Task<OwnServer> StartRedisAsync(params string[] options) => StartAsync(new OwnServer("redis", (port, dir) =>
     {
         var info = new ProcessStartInfo(TestServers.RedisServerBinary) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir,
-                     "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--loglevel", "warning" })
+                     "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--loglevel", "warning" }.Concat(options))
         {
             info.ArgumentList.Add(a);
         }
@@ -39,15 +39,15 @@ internal sealed class OwnServer : IAsyncDisposable
         return info;
     }));
 
-    /// <summary>dynalite keeping its tables on disk, so a restart finds the same data.</summary>
-    public static Task<OwnServer> StartDynaliteAsync() => StartAsync(new OwnServer("dynalite", (port, dir) =>
+    /// <summary>
+    /// The run's kind of DynamoDB server (DynamoDB Local or dynalite) keeping its tables on disk, so a
+    /// restart finds the same data.
+    /// </summary>
+    public static Task<OwnServer> StartDynamoAsync() => StartAsync(new OwnServer(TestServers.DynamoServerKind, (port, dir) =>
     {
-        var info = new ProcessStartInfo(TestServers.DynaliteBinary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--path", dir })
-        {
-            info.ArgumentList.Add(a);
-        }
-
+        var info = new ProcessStartInfo(TestServers.DynamoLauncher) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(dir);
         return info;
     }));
 
@@ -66,7 +66,7 @@ internal sealed class OwnServer : IAsyncDisposable
         _process.BeginErrorReadLine();
         try
         {
-            await Net.WaitForPortAsync(Port, TimeSpan.FromSeconds(30));
+            await Net.WaitForPortAsync(Port, TimeSpan.FromSeconds(60));
         }
         catch (SocketException ex)
         {

@@ -4,7 +4,7 @@ using Amazon.Runtime;
 
 namespace DynamoWriter.Tests;
 
-/// <summary>Direct DynamoDB access for assertions: what is really in dynalite.</summary>
+/// <summary>Direct DynamoDB access for assertions: what is really in the DynamoDB server.</summary>
 internal static class TestTables
 {
     public static AmazonDynamoDBClient Client(string? endpoint = null) =>

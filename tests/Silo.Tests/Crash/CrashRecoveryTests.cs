@@ -56,7 +56,7 @@ public sealed class CrashRecoveryTests
     [Fact]
     public async Task Dynamodb_outage_of_twenty_seconds_pauses_then_resumes_without_loss_or_dead_letters()
     {
-        await using var ownDynamo = await OwnServer.StartDynaliteAsync();
+        await using var ownDynamo = await OwnServer.StartDynamoAsync();
         var scenario = Scenario.Create(TestServers.RedisAddress, ownDynamo.Url);
         await using var redis = scenario.Redis();
         var ids = await scenario.ProduceAsync(redis, 0, 10_000);

@@ -10,78 +10,62 @@ namespace DynamoWriter.Silo.Tests.Operations;
 public sealed class HealthEndpointTests
 {
     [Fact]
-    public async Task Readyz_turns_unready_while_dynalite_is_down_and_ready_when_it_is_back()
+    public async Task Readyz_turns_unready_while_dynamodb_is_down_and_ready_when_it_is_back()
     {
-        var dynamoPort = Net.FreePort();
-        var dataDir = Directory.CreateTempSubdirectory("dw-readyz-").FullName;
-        try
+        await using var dynamo = await OwnServer.StartDynamoAsync();
+        var httpPort = Net.FreePort();
+        var stream = TestServers.Unique("ready");
+        var env = ServiceEnvironment.For(stream, TestServers.Unique("g"), TestServers.Unique("tbl"));
+        env["SC_DYNAMODB_RETRYWAITMAX"] = "500ms";
+        env["SC_DYNAMODB_ENDPOINT"] = dynamo.Url;
+        env["SC_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture);
+        await using var service = ServiceProcess.Start(env, "run");
+        using var client = new OperationsClient(httpPort);
+
+        var ready = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, service);
+        AssertChecks(ready, "healthy", ["dynamodb", "engine", "redis", "tables"], failed: []);
+        var live = await WaitForStatusAsync(client, "/healthz", HttpStatusCode.OK, service);
+        AssertChecks(live, "healthy", ["engine-loops"], failed: []);
+
+        // The partition's writer grain activates on its first entry (reading its checkpoint from
+        // DynamoDB), so one entry is written before the outage: only an active partition pauses.
+        await using var redis = TestRedis.Connect(TestServers.RedisAddress);
+        await redis.GetDatabase().StreamAddAsync(stream, [new("pk", "first")]);
+        await ServiceWait.UntilAsync(service, () => ScrapeAsync(client),
+            s => Exposition.Value(s, "dynamowriter_entries_written_total", ("stream", stream)) == 1,
+            TimeSpan.FromSeconds(60), "the partition's first entry to be written");
+
+        await dynamo.StopAsync();
+        // Entries arriving during the outage pause the partition (a gauge of 1, not 1 per retry)...
+        for (var i = 0; i < 30; i++)
         {
-            var dynalite = await OwnServer.StartDynaliteAsync(dynamoPort, dataDir);
-            try
-            {
-                var httpPort = Net.FreePort();
-                var stream = TestServers.Unique("ready");
-                var env = ServiceEnvironment.For(stream, TestServers.Unique("g"), TestServers.Unique("tbl"));
-                env["SC_DYNAMODB_RETRYWAITMAX"] = "500ms";
-                env["SC_DYNAMODB_ENDPOINT"] = $"http://127.0.0.1:{dynamoPort}";
-                env["SC_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture);
-                await using var service = ServiceProcess.Start(env, "run");
-                using var client = new OperationsClient(httpPort);
-
-                var ready = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, service);
-                AssertChecks(ready, "healthy", ["dynamodb", "engine", "redis", "tables"], failed: []);
-                var live = await WaitForStatusAsync(client, "/healthz", HttpStatusCode.OK, service);
-                AssertChecks(live, "healthy", ["engine-loops"], failed: []);
-
-                // The partition's writer grain activates on its first entry (reading its checkpoint from
-                // DynamoDB), so one entry is written before the outage: only an active partition pauses.
-                await using var redis = TestRedis.Connect(TestServers.RedisAddress);
-                await redis.GetDatabase().StreamAddAsync(stream, [new("pk", "first")]);
-                await ServiceWait.UntilAsync(service, () => ScrapeAsync(client),
-                    s => Exposition.Value(s, "dynamowriter_entries_written_total", ("stream", stream)) == 1,
-                    TimeSpan.FromSeconds(60), "the partition's first entry to be written");
-
-                await dynalite.StopAsync();
-                // Entries arriving during the outage pause the partition (a gauge of 1, not 1 per retry)...
-                for (var i = 0; i < 30; i++)
-                {
-                    await redis.GetDatabase().StreamAddAsync(stream, [new("pk", i.ToString(CultureInfo.InvariantCulture))]);
-                }
-
-                await ServiceWait.UntilAsync(service, () => PausedAsync(client, stream), p => p == 1, TimeSpan.FromSeconds(60), "the partition to pause");
-                var unready = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, service);
-                AssertChecks(unready, "unhealthy", ["dynamodb", "engine", "redis", "tables"], failed: ["dynamodb", "tables"]);
-
-                // Fast even with the backend gone: each check gives up after two seconds.
-                var timer = Stopwatch.StartNew();
-                var again = await client.TryGetAsync("/readyz");
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, again?.Status);
-                Assert.True(timer.Elapsed < TimeSpan.FromSeconds(5), $"/readyz took {timer.Elapsed}");
-                // A backend outage is not a reason to restart the process.
-                Assert.Equal(HttpStatusCode.OK, (await client.TryGetAsync("/healthz"))?.Status);
-
-                await using var restarted = await OwnServer.StartDynaliteAsync(dynamoPort, dataDir);
-                var back = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, service);
-                AssertChecks(back, "healthy", ["dynamodb", "engine", "redis", "tables"], failed: []);
-                // ...and resuming takes it back to 0 once everything is written.
-                await ServiceWait.UntilAsync(service, () => ScrapeAsync(client),
-                    s => Exposition.Value(s, "dynamowriter_entries_written_total", ("stream", stream)) == 31
-                         && Exposition.Value(s, "dynamowriter_partitions_paused", ("stream", stream)) == 0,
-                    TimeSpan.FromSeconds(60), "the partition to resume and write everything");
-                Assert.Contains("resumed", service.Output, StringComparison.Ordinal);
-
-                service.Signal(ServiceProcess.SigTerm);
-                Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            }
-            finally
-            {
-                await dynalite.DisposeAsync();
-            }
+            await redis.GetDatabase().StreamAddAsync(stream, [new("pk", i.ToString(CultureInfo.InvariantCulture))]);
         }
-        finally
-        {
-            Directory.Delete(dataDir, recursive: true);
-        }
+
+        await ServiceWait.UntilAsync(service, () => PausedAsync(client, stream), p => p == 1, TimeSpan.FromSeconds(60), "the partition to pause");
+        var unready = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, service);
+        AssertChecks(unready, "unhealthy", ["dynamodb", "engine", "redis", "tables"], failed: ["dynamodb", "tables"]);
+
+        // Fast even with the backend gone: each check gives up after two seconds.
+        var timer = Stopwatch.StartNew();
+        var again = await client.TryGetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again?.Status);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(5), $"/readyz took {timer.Elapsed}");
+        // A backend outage is not a reason to restart the process.
+        Assert.Equal(HttpStatusCode.OK, (await client.TryGetAsync("/healthz"))?.Status);
+
+        await dynamo.StartAsync();
+        var back = await WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, service);
+        AssertChecks(back, "healthy", ["dynamodb", "engine", "redis", "tables"], failed: []);
+        // ...and resuming takes it back to 0 once everything is written.
+        await ServiceWait.UntilAsync(service, () => ScrapeAsync(client),
+            s => Exposition.Value(s, "dynamowriter_entries_written_total", ("stream", stream)) == 31
+                 && Exposition.Value(s, "dynamowriter_partitions_paused", ("stream", stream)) == 0,
+            TimeSpan.FromSeconds(60), "the partition to resume and write everything");
+        Assert.Contains("resumed", service.Output, StringComparison.Ordinal);
+
+        service.Signal(ServiceProcess.SigTerm);
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
     private static async Task<IReadOnlyList<Sample>> ScrapeAsync(OperationsClient client) =>

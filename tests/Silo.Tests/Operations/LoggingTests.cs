@@ -28,61 +28,50 @@ public sealed class LoggingTests
     public async Task Json_format_writes_one_object_per_line_with_event_ids_and_never_the_password()
     {
         const string password = "s3cret-Pa55word-in-env";
-        var redisPort = Net.FreePort();
-        var dir = Directory.CreateTempSubdirectory("dw-auth-redis-").FullName;
-        try
+        await using var redis = await OwnServer.StartRedisAsync("--requirepass", password);
+        var httpPort = Net.FreePort();
+        var env = ServiceEnvironment.For(TestServers.Unique("json"), TestServers.Unique("g"), TestServers.Unique("tbl"));
+        env["SC_STREAM_REDIS_ADDRESS"] = redis.Address;
+        env["SC_STREAM_REDIS_PASSWORD"] = password;
+        env["SC_LOG_FORMAT"] = "json";
+        env["SC_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture);
+        // Set but ignored by the Orleans engine, and a variable of another service: one warning each.
+        env["SC_STREAM_CONSUMER"] = "legacy-node";
+        env["SC_BILLING_APITOKEN"] = "other-service-secret";
+        await using var service = ServiceProcess.Start(env, "run");
+        using var client = new OperationsClient(httpPort);
+
+        // Ready means AUTH with the password worked for the engine and for the probes.
+        await ServiceWait.UntilAsync(service, () => client.TryGetAsync("/readyz"), r => r?.Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), $"/readyz");
+        service.Signal(ServiceProcess.SigTerm);
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        var output = service.Output;
+        Assert.DoesNotContain(password, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("other-service-secret", output, StringComparison.Ordinal);
+        var events = new List<JsonElement>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            await using var redis = await OwnServer.StartAsync(TestServers.RedisServerBinary,
-                ["--bind", "127.0.0.1", "--port", redisPort.ToString(CultureInfo.InvariantCulture), "--requirepass", password,
-                 "--save", "", "--appendonly", "no", "--dir", dir], redisPort);
-            var httpPort = Net.FreePort();
-            var env = ServiceEnvironment.For(TestServers.Unique("json"), TestServers.Unique("g"), TestServers.Unique("tbl"));
-            env["SC_STREAM_REDIS_ADDRESS"] = $"127.0.0.1:{redisPort}";
-            env["SC_STREAM_REDIS_PASSWORD"] = password;
-            env["SC_LOG_FORMAT"] = "json";
-            env["SC_HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture);
-            // Set but ignored by the Orleans engine, and a variable of another service: one warning each.
-            env["SC_STREAM_CONSUMER"] = "legacy-node";
-            env["SC_BILLING_APITOKEN"] = "other-service-secret";
-            await using var service = ServiceProcess.Start(env, "run");
-            using var client = new OperationsClient(httpPort);
-
-            // Ready means AUTH with the password worked for the engine and for the probes.
-            await ServiceWait.UntilAsync(service, () => client.TryGetAsync("/readyz"), r => r?.Status == HttpStatusCode.OK,
-                TimeSpan.FromSeconds(60), $"/readyz");
-            service.Signal(ServiceProcess.SigTerm);
-            Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-
-            var output = service.Output;
-            Assert.DoesNotContain(password, output, StringComparison.Ordinal);
-            Assert.DoesNotContain("other-service-secret", output, StringComparison.Ordinal);
-            var events = new List<JsonElement>();
-            foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                using var doc = ParseOrFail(line);
-                Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
-                Assert.True(doc.RootElement.TryGetProperty("EventId", out _), $"no EventId: {line}");
-                Assert.True(doc.RootElement.TryGetProperty("LogLevel", out _), $"no LogLevel: {line}");
-                Assert.True(doc.RootElement.TryGetProperty("Timestamp", out _), $"no Timestamp: {line}");
-                events.Add(doc.RootElement.Clone());
-            }
-
-            var configuration = Assert.Single(events, e => e.GetProperty("EventId").GetInt32() == 100);
-            var message = configuration.GetProperty("Message").GetString()!;
-            Assert.Contains("sc.stream.redis.password = ***", message, StringComparison.Ordinal);
-            Assert.Contains("sc.log.format = json", message, StringComparison.Ordinal);
-            var notices = events.Where(e => e.GetProperty("EventId").GetInt32() == 102).ToList();
-            Assert.All(notices, n => Assert.Equal("Warning", n.GetProperty("LogLevel").GetString()));
-            var texts = notices.Select(n => n.GetProperty("Message").GetString()!).ToList();
-            Assert.Single(texts, t => t.Contains("sc.stream.consumer is set (legacy-node) but ignored", StringComparison.Ordinal));
-            Assert.Single(texts, t => t.Contains("SC_BILLING_APITOKEN is not a DynamoWriter setting", StringComparison.Ordinal));
-            Assert.Contains(events, e => e.GetProperty("EventId").GetInt32() == 1000); // engine starting
-            Assert.Contains(events, e => e.GetProperty("EventId").GetInt32() == 1002); // engine stopped
+            using var doc = ParseOrFail(line);
+            Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+            Assert.True(doc.RootElement.TryGetProperty("EventId", out _), $"no EventId: {line}");
+            Assert.True(doc.RootElement.TryGetProperty("LogLevel", out _), $"no LogLevel: {line}");
+            Assert.True(doc.RootElement.TryGetProperty("Timestamp", out _), $"no Timestamp: {line}");
+            events.Add(doc.RootElement.Clone());
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+
+        var configuration = Assert.Single(events, e => e.GetProperty("EventId").GetInt32() == 100);
+        var message = configuration.GetProperty("Message").GetString()!;
+        Assert.Contains("sc.stream.redis.password = ***", message, StringComparison.Ordinal);
+        Assert.Contains("sc.log.format = json", message, StringComparison.Ordinal);
+        var notices = events.Where(e => e.GetProperty("EventId").GetInt32() == 102).ToList();
+        Assert.All(notices, n => Assert.Equal("Warning", n.GetProperty("LogLevel").GetString()));
+        var texts = notices.Select(n => n.GetProperty("Message").GetString()!).ToList();
+        Assert.Single(texts, t => t.Contains("sc.stream.consumer is set (legacy-node) but ignored", StringComparison.Ordinal));
+        Assert.Single(texts, t => t.Contains("SC_BILLING_APITOKEN is not a DynamoWriter setting", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.GetProperty("EventId").GetInt32() == 1000); // engine starting
+        Assert.Contains(events, e => e.GetProperty("EventId").GetInt32() == 1002); // engine stopped
     }
 
     private static JsonDocument ParseOrFail(string line)

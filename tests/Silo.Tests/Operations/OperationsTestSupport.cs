@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using DynamoWriter.Tests;
 
 namespace DynamoWriter.Silo.Tests.Operations;
 
@@ -145,55 +144,6 @@ internal sealed class OperationsClient(int port) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
-}
-
-/// <summary>A server process of the test's own (dynalite, redis-server), killed on dispose.</summary>
-internal sealed class OwnServer : IAsyncDisposable
-{
-    private readonly Process _process;
-
-    private OwnServer(Process process) => _process = process;
-
-    public static async Task<OwnServer> StartAsync(string file, IEnumerable<string> args, int port)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new OwnServer(process);
-        await Net.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
-        return server;
-    }
-
-    public static Task<OwnServer> StartDynaliteAsync(int port, string path) =>
-        StartAsync(DynamoWriter.Tests.TestServers.DynaliteBinary, ["--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--path", path], port);
-
-    public async Task StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _process.Dispose();
-    }
 }
 
 internal static class ServiceWait

@@ -8,8 +8,11 @@ namespace DynamoWriter.Grains.DynamoDb;
 
 public sealed partial class ItemMapper
 {
-    /// <summary>DynamoDB nests lists and maps at most 32 levels deep (a top-level attribute is level 1).</summary>
-    internal const int MaxNestingDepth = 32;
+    /// <summary>
+    /// DynamoDB nests at most 32 levels with the item itself as the first, so an attribute holds at most 31
+    /// nested lists/maps (DynamoDB Local 1.25.1 rejects 32 with "Nesting Levels have exceeded supported limits").
+    /// </summary>
+    internal const int MaxNestingDepth = 31;
 
     // Above MaxNestingDepth, so deep documents are reported as NestingTooDeep before the reader gives up.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256, CommentHandling = JsonCommentHandling.Disallow };
@@ -181,7 +184,7 @@ public sealed partial class ItemMapper
 
         failure = MapResult.Failure(
             EntryErrorKind.NestingTooDeep,
-            $"attribute '{attribute}' nests lists/objects more than {MaxNestingDepth} levels deep (DynamoDB's limit)");
+            $"attribute '{attribute}' nests more than {MaxNestingDepth} lists/objects (DynamoDB's limit: 32 levels, the item being the first)");
         return false;
     }
 

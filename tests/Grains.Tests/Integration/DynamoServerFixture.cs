@@ -6,8 +6,8 @@ using DynamoWriter.Tests;
 
 namespace DynamoWriter.Grains.Tests.Integration;
 
-/// <summary>Helpers against the dynalite that ./test.sh starts (DW_TEST_DYNAMO); a missing server fails.</summary>
-internal static class Dynalite
+/// <summary>Helpers against the DynamoDB server that ./test.sh starts (DW_TEST_DYNAMO); a missing server fails.</summary>
+internal static class DynamoServer
 {
     public static DynamoDbOptions TestOptions(WritePolicy policy = WritePolicy.Overwrite, bool createTable = true) =>
         new() { Endpoint = TestServers.DynamoEndpoint, CreateTable = createTable, WritePolicy = policy };
