@@ -50,7 +50,7 @@ if [ -z "${SC_DYNAMODB_ENDPOINT:-}" ]; then
   export SC_DYNAMODB_CREATETABLE=${SC_DYNAMODB_CREATETABLE:-true}
 fi
 
-if [ ! -x "$state/bin/dynamo-writer" ] || [ -n "$(find src config -newer "$state/bin/dynamo-writer" -print -quit)" ]; then
+if [ ! -x "$state/bin/dynamo-writer" ] || [ -n "$(find src config \( -name bin -o -name obj \) -prune -o -newer "$state/bin/dynamo-writer" -print -quit)" ]; then
   echo "building dynamo-writer" >&2
   dotnet publish src/Silo -c Release -o "$state/bin" -nologo -v q >&2
 fi
