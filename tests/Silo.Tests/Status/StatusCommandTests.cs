@@ -9,6 +9,7 @@ using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Grains.Operations.Status;
 using DynamoWriter.Options;
 using DynamoWriter.Tests;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace DynamoWriter.Silo.Tests.Status;
@@ -218,7 +219,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         options.Checkpoint.TableName = TestServers.Unique("no-such-table");
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_baseMs + Acked + 10_000);
 
-        var report = await new StatusReader(_redis, _dynamo, options, new FixedTime(now)).ReadAsync(default);
+        var report = await new StatusReader(_redis, _dynamo, options, new FakeTimeProvider(now)).ReadAsync(default);
 
         Assert.Equal(now, report.GeneratedAt);
         Assert.Equal([_stream, GlobStream], report.Streams.Select(s => s.Stream));
@@ -231,11 +232,6 @@ public sealed class StatusCommandTests : IAsyncLifetime
         var again = StatusReport.FromJson(report.ToJson())!;
         Assert.Equal(report.Streams, again.Streams);
         Assert.Equal(report.Nodes.Select(n => n with { Streams = [], Queues = [] }), again.Nodes.Select(n => n with { Streams = [], Queues = [] }));
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     public async Task DisposeAsync()

@@ -6,6 +6,7 @@ using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Grains.Operations.Status;
 using DynamoWriter.Tests;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace DynamoWriter.Grains.Tests.Operations.Status;
@@ -84,7 +85,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
         options.Stream.Group = _group;
         options.Checkpoint.TableName = checkpointTable;
         options.Orleans.ClusterId = _clusterId;
-        return new(_redis, _dynamo, options, new FixedTime(now));
+        return new(_redis, _dynamo, options, new FakeTimeProvider(now));
     }
 
     [Fact]
@@ -178,11 +179,6 @@ public sealed class StatusReaderTests : IAsyncLifetime
         using var doc = System.Text.Json.JsonDocument.Parse(after.ToJson());
         Assert.Equal("node-d", doc.RootElement.GetProperty("streams")[0].GetProperty("owner").GetString());
         Assert.Equal("Active", doc.RootElement.GetProperty("silos")[0].GetProperty("status").GetString());
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     public async Task DisposeAsync()
