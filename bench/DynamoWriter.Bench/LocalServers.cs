@@ -4,7 +4,10 @@ using System.Net.Sockets;
 
 namespace DynamoWriter.Bench;
 
-/// <summary>redis-server and dynalite on free loopback ports, like scripts/servers.sh; stopped on dispose.</summary>
+/// <summary>
+/// redis-server and the DynamoDB server of DW_TEST_DYNAMO_SERVER (DynamoDB Local by default, or dynalite) on free
+/// loopback ports, like scripts/servers.sh; stopped on dispose.
+/// </summary>
 internal sealed class LocalServers : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
@@ -34,15 +37,10 @@ internal sealed class LocalServers : IAsyncDisposable
             if (needDynamo)
             {
                 var port = FreePort();
-                var dynalite = Path.Combine(repoRoot, "tools", "dynalite", "node_modules", ".bin", "dynalite");
-                if (!File.Exists(dynalite))
-                {
-                    throw new InvalidOperationException($"dynalite is not installed ({dynalite}); run bench/run.sh or scripts/install-deps.sh");
-                }
-
-                servers.Start(dynalite, ["--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                // The same launcher as the tests, so the bench measures the same server they use.
+                servers.Start(Path.Combine(repoRoot, "scripts", "dynamo-server.sh"), [port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 servers.DynamoEndpoint = $"http://127.0.0.1:{port}";
-                await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+                await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
             }
 
             return servers;

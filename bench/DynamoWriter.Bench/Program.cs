@@ -6,7 +6,7 @@ using DynamoWriter.Options;
 using Spectre.Console;
 
 var redis = new Option<string?>("--redis") { Description = "Redis host:port to use (default: start a local redis-server)." };
-var dynamo = new Option<string?>("--dynamo") { Description = "DynamoDB endpoint URL to use (default: start a local dynalite)." };
+var dynamo = new Option<string?>("--dynamo") { Description = "DynamoDB endpoint URL to use (default: start DynamoDB Local, or dynalite with DW_TEST_DYNAMO_SERVER=dynalite)." };
 var entries = new Option<int?>("--entries") { Description = $"Backlog size of the end-to-end and Redis-side scenarios (default {BenchSettings.DefaultEntries:N0}; --quick 20,000)." };
 var streams = new Option<int>("--streams") { Description = "Streams the backlog is spread over (one writer grain each).", DefaultValueFactory = _ => BenchSettings.DefaultStreams };
 var payload = new Option<int>("--payload-bytes") { Description = "Size of the payload attribute of every item.", DefaultValueFactory = _ => BenchSettings.DefaultPayloadBytes };
@@ -78,7 +78,9 @@ namespace DynamoWriter.Bench
                 : null;
             var redis = settings.Redis ?? servers!.RedisAddress;
             var dynamo = settings.Dynamo ?? servers!.DynamoEndpoint;
-            AnsiConsole.MarkupLine($"redis [bold]{redis}[/]{(settings.Redis is null ? " (started here)" : "")}, dynamodb [bold]{Markup.Escape(dynamo)}[/]{(settings.Dynamo is null ? " (dynalite started here)" : "")}");
+            // Which server a given --dynamo URL is cannot be asked; bench/run.sh passes the kind it started.
+            var dynamoKind = Environment.GetEnvironmentVariable("DW_TEST_DYNAMO_SERVER") is { Length: > 0 } kind ? kind : "dynamodb-local";
+            AnsiConsole.MarkupLine($"redis [bold]{redis}[/]{(settings.Redis is null ? " (started here)" : "")}, dynamodb [bold]{Markup.Escape(dynamo)}[/] ({dynamoKind}{(settings.Dynamo is null ? ", started here" : "")})");
             AnsiConsole.MarkupLine($"{settings.Entries:N0} entries over {settings.Streams} streams, {settings.PayloadBytes}-byte payload; latency {settings.Rate:N0}/s for {settings.Seconds} s; memory backlog {settings.MemoryEntries:N0}");
 
             var report = new Report();
@@ -87,7 +89,8 @@ namespace DynamoWriter.Bench
             report.Machine["runtime"] = RuntimeInformation.FrameworkDescription;
             report.Machine["memTotalMb"] = MemTotalMb();
             report.Machine["loadAverageAtStart"] = LoadAverage();
-            report.Machine["servers"] = settings.Redis is null || settings.Dynamo is null ? "started by the bench on loopback (redis-server, dynalite in memory)" : "given";
+            report.Machine["servers"] = settings.Redis is null || settings.Dynamo is null ? "started by the bench on loopback (redis-server, DynamoDB server in memory)" : "given";
+            report.Machine["dynamoServer"] = dynamoKind;
             report.Settings["entries"] = settings.Entries;
             report.Settings["streams"] = settings.Streams;
             report.Settings["payloadBytes"] = settings.PayloadBytes;

@@ -10,6 +10,26 @@ internal sealed partial class Scenarios
 {
     private const int BatchSize = DynamoDbOptions.MaxBatchSize;
 
+    /// <summary>
+    /// A ceiling is the best of several concurrencies, never only the engine's own: on these machines one
+    /// setting can measure a third less than another, which would flatter the engine's ratio.
+    /// </summary>
+    private static readonly int[] CeilingConcurrencies = [16, 32, 64];
+
+    private async Task<double> BestOfAsync(string name, int count, int engineConcurrency, Func<int, int, Task<double>> run)
+    {
+        var rates = new List<(int Concurrency, double Rate)>();
+        foreach (var concurrency in CeilingConcurrencies.Append(engineConcurrency).Distinct().Order())
+        {
+            rates.Add((concurrency, await run(count, concurrency)));
+        }
+
+        var best = rates.MaxBy(r => r.Rate);
+        _report.Notes.Add($"ceiling {name}: best {best.Rate:F0}/s at {best.Concurrency} in flight ("
+            + string.Join(", ", rates.Select(r => $"{r.Concurrency}: {r.Rate:F0}/s")) + $"; the engine runs {engineConcurrency})");
+        return best.Rate;
+    }
+
     /// <summary>Items built by the engine's own mapper from the same entries the streams would hold.</summary>
     private List<Dictionary<string, AttributeValue>> PrebuiltItems(string prefix, int count)
     {
@@ -18,13 +38,15 @@ internal sealed partial class Scenarios
         return [.. _w.Entries(prefix, count).Select(e => mapper.Map(e, schema).Item!.Attributes)];
     }
 
-    /// <summary>1. Parallel BatchWriteItem of 25 pre-built items, at the engine's total request concurrency.</summary>
-    public async Task<double> BatchCeilingAsync(int count)
+    /// <summary>1. Parallel BatchWriteItem of 25 pre-built items: the best of several concurrencies.</summary>
+    public Task<double> BatchCeilingAsync(int count) =>
+        BestOfAsync("batch (BatchWriteItem of 25)", count, _w.EngineConcurrency(WritePolicy.Overwrite), BatchRateAsync);
+
+    private async Task<double> BatchRateAsync(int count, int concurrency)
     {
         var table = _w.Name("ceiling-batch");
         await _w.CreateTablesAsync(table);
         var items = PrebuiltItems(table, count);
-        var concurrency = _w.EngineConcurrency(WritePolicy.Overwrite);
         var next = -1;
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
@@ -56,17 +78,18 @@ internal sealed partial class Scenarios
         })));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         await _w.DeleteTableAsync(table);
-        _report.Notes.Add($"ceiling batch: {concurrency} concurrent BatchWriteItem requests of {BatchSize} ({_w.Settings.Streams} streams x min(maxInFlight 64, readCount 500 / batchSize 25))");
         return rate;
     }
 
-    /// <summary>3. Parallel PutItem with attribute_not_exists(pk), at the engine's total conditional concurrency.</summary>
-    public async Task<double> ConditionalCeilingAsync(int count)
+    /// <summary>3. Parallel PutItem with attribute_not_exists(pk), the best of several concurrencies; also newer-wins' ceiling.</summary>
+    public Task<double> ConditionalCeilingAsync(int count) =>
+        BestOfAsync("conditional (PutItem attribute_not_exists; also newer-wins')", count, _w.EngineConcurrency(WritePolicy.SkipExisting), ConditionalRateAsync);
+
+    private async Task<double> ConditionalRateAsync(int count, int concurrency)
     {
         var table = _w.Name("ceiling-cond");
         await _w.CreateTablesAsync(table);
         var items = PrebuiltItems(table, count);
-        var concurrency = _w.EngineConcurrency(WritePolicy.SkipExisting);
         var names = new Dictionary<string, string> { ["#pk"] = "pk" };
         var next = -1;
         var started = Stopwatch.GetTimestamp();
@@ -106,7 +129,6 @@ internal sealed partial class Scenarios
         })));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         await _w.DeleteTableAsync(table);
-        _report.Notes.Add($"ceiling conditional: {concurrency} concurrent conditional PutItem ({_w.Settings.Streams} streams x min(maxInFlight 64, readCount 500)); also the ceiling of newer-wins");
         return rate;
     }
 }
