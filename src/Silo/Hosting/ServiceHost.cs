@@ -12,6 +12,9 @@ internal static class ServiceHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
+        // OpenTelemetry reads its standard OTEL_* variables through the host's configuration, whose sources
+        // were just replaced by ours: hand it those variables, and only those.
+        builder.Configuration.AddInMemoryCollection(Telemetry.StandardVariables());
 
         ConfigureLogging(builder.Logging, options.Log);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
@@ -19,8 +22,13 @@ internal static class ServiceHost
         {
             SiloClustering.Configure(silo, options);
             silo.AddDynamoWriter(configuration.GetSection(DynamoWriterOptions.SectionName));
+            // Orleans records grain-call activities only when asked; they matter only where traces are exported.
+            if (Telemetry.ExportsOtlp(configuration))
+            {
+                silo.AddActivityPropagation();
+            }
         });
-        builder.Services.AddOperationsEndpoints();
+        builder.Services.AddTelemetry(configuration);
 
         if (options.Http.Port > 0)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DynamoWriter.Diagnostics;
 using DynamoWriter.Grains.Operations.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -7,7 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace DynamoWriter.Silo.Http;
 
 /// <summary>
-/// The operations endpoints on <c>sc.http.port</c>: <c>GET /metrics</c> (Prometheus text format),
+/// The operations endpoints on <c>sc.http.port</c>: <c>GET /metrics</c> (Prometheus text format, by
+/// OpenTelemetry's exporter; see <see cref="Telemetry"/>),
 /// <c>GET /healthz</c> (liveness) and <c>GET /readyz</c> (readiness), the last two answering 200 or 503
 /// with a JSON body listing every check.
 /// </summary>
@@ -17,17 +17,9 @@ internal static class OperationsEndpoints
     public const string LivenessPath = "/healthz";
     public const string ReadinessPath = "/readyz";
 
-    public static IServiceCollection AddOperationsEndpoints(this IServiceCollection services)
-    {
-        services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<DynamoWriterMetrics>()));
-        return services;
-    }
-
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
-        // Resolve now so the listener sees every instrument from the start, not from the first scrape.
-        var exporter = app.Services.GetRequiredService<PrometheusExporter>();
-        app.MapGet(MetricsPath, () => Results.Text(exporter.Collect(), PrometheusExporter.ContentType));
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks(LivenessPath, Options(HealthCheckTags.Live));
         app.MapHealthChecks(ReadinessPath, Options(HealthCheckTags.Ready));
         return app;
