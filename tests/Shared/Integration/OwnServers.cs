@@ -43,9 +43,11 @@ internal sealed class OwnServer : IAsyncDisposable
     /// The run's kind of DynamoDB server (DynamoDB Local or dynalite) keeping its tables on disk, so a
     /// restart finds the same data.
     /// </summary>
-    public static Task<OwnServer> StartDynamoAsync() => StartAsync(new OwnServer(TestServers.DynamoServerKind, (port, dir) =>
+    /// <param name="kind">dynamodb-local or dynalite when a test needs that one (and says why); else the run's.</param>
+    public static Task<OwnServer> StartDynamoAsync(string? kind = null) => StartAsync(new OwnServer(kind ?? TestServers.DynamoServerKind, (port, dir) =>
     {
         var info = new ProcessStartInfo(TestServers.DynamoLauncher) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DW_TEST_DYNAMO_SERVER"] = kind ?? TestServers.DynamoServerKind;
         info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add(dir);
         return info;
