@@ -23,12 +23,12 @@ internal static class ServiceHost
             SiloClustering.Configure(silo, options);
             silo.AddDynamoWriter(configuration.GetSection(DynamoWriterOptions.SectionName));
             // Orleans records grain-call activities only when asked; they matter only where traces are exported.
-            if (Telemetry.ExportsOtlp(configuration))
+            if (Telemetry.ExportsOtlp())
             {
                 silo.AddActivityPropagation();
             }
         });
-        builder.Services.AddTelemetry(configuration);
+        builder.Services.AddTelemetry();
 
         if (options.Http.Port > 0)
         {

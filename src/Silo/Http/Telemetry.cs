@@ -26,12 +26,11 @@ internal static class Telemetry
             .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string));
 
     /// <summary>Whether OTLP export is asked for; the exporter reads the standard OTEL_* variables itself.</summary>
-    public static bool ExportsOtlp(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable] ?? Environment.GetEnvironmentVariable(OtlpEndpointVariable));
+    public static bool ExportsOtlp() => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
 
-    public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
-        var otlp = ExportsOtlp(configuration);
+        var otlp = ExportsOtlp();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("dynamo-writer", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics =>

@@ -44,14 +44,18 @@ internal sealed class OwnServer : IAsyncDisposable
     /// restart finds the same data.
     /// </summary>
     /// <param name="kind">dynamodb-local or dynalite when a test needs that one (and says why); else the run's.</param>
-    public static Task<OwnServer> StartDynamoAsync(string? kind = null) => StartAsync(new OwnServer(kind ?? TestServers.DynamoServerKind, (port, dir) =>
+    public static Task<OwnServer> StartDynamoAsync(string? kind = null)
     {
-        var info = new ProcessStartInfo(TestServers.DynamoLauncher) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DW_TEST_DYNAMO_SERVER"] = kind ?? TestServers.DynamoServerKind;
-        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(dir);
-        return info;
-    }));
+        var server = kind ?? TestServers.DynamoServerKind;
+        return StartAsync(new OwnServer(server, (port, dir) =>
+        {
+            var info = new ProcessStartInfo(TestServers.DynamoLauncher) { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.Environment["DW_TEST_DYNAMO_SERVER"] = server;
+            info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(dir);
+            return info;
+        }));
+    }
 
     private static async Task<OwnServer> StartAsync(OwnServer server)
     {

@@ -29,7 +29,7 @@ internal sealed class InProcessMetrics : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(sp => new DynamoWriterMetrics(sp.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddTelemetry(builder.Configuration);
+        builder.Services.AddTelemetry();
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint(OperationsEndpoints.MetricsPath);
         await app.StartAsync();
