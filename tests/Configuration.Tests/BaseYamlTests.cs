@@ -1,5 +1,6 @@
 using System.Collections;
 using DynamoWriter.Options;
+using DynamoWriter.Tests;
 using Microsoft.Extensions.Configuration;
 
 namespace DynamoWriter.Configuration.Tests;
@@ -7,20 +8,7 @@ namespace DynamoWriter.Configuration.Tests;
 /// <summary>config/base.yaml and the defaults in code must not drift apart.</summary>
 public class BaseYamlTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orleans.StreamWriter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Orleans.StreamWriter.sln not found above {AppContext.BaseDirectory}");
-    }
-
-    private static string BaseYamlPath => Path.Combine(RepositoryRoot(), "config", "base.yaml");
+    private static string BaseYamlPath => Path.Combine(Repository.Root, "config", "base.yaml");
 
     [Fact]
     public void Base_yaml_binds_to_exactly_the_defaults()
@@ -79,7 +67,7 @@ public class BaseYamlTests
     [Fact]
     public void Base_yaml_loads_through_the_loader_with_environment_on_top()
     {
-        var root = ConfigurationLoader.Build(null, RepositoryRoot(), out var file, new Hashtable { ["SC_DYNAMODB_REGION"] = "eu-west-1" }, RepositoryRoot());
+        var root = ConfigurationLoader.Build(null, Repository.Root, out var file, new Hashtable { ["SC_DYNAMODB_REGION"] = "eu-west-1" }, Repository.Root);
         Assert.Equal(BaseYamlPath, file);
         var options = ConfigurationLoader.LoadAndValidate(root, out var errors);
         Assert.Empty(errors);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
 using System.Xml.Linq;
+using DynamoWriter.Tests;
 
 namespace DynamoWriter.Samples.Tests;
 
@@ -30,7 +31,7 @@ public sealed class PackageTests : IDisposable
     [Fact]
     public async Task Pack_produces_every_package_with_readme_metadata_and_dependencies()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var configuration = typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         foreach (var (project, _, _) in Packages)
         {
@@ -125,19 +126,6 @@ public sealed class PackageTests : IDisposable
     private static Dictionary<string, string> PinnedVersions(string root) =>
         XDocument.Load(Path.Combine(root, "Directory.Packages.props")).Descendants("PackageVersion")
             .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.Ordinal);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orleans.StreamWriter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Orleans.StreamWriter.sln not found above {AppContext.BaseDirectory}");
-    }
 
     private static async Task RunAsync(string workingDirectory, params string[] args)
     {

@@ -17,7 +17,7 @@ public sealed class MetricsEndToEndTests
     private const int Bad = 13;
 
     [Fact]
-    public async Task Scrape_passes_promtool_and_counters_equal_what_was_written_and_dead_lettered()
+    public async Task Scrape_passes_promtool_has_the_dashboards_Orleans_families_and_counters_equal_what_was_written()
     {
         var stream = TestServers.Unique("metrics");
         var group = TestServers.Unique("g");
@@ -54,8 +54,10 @@ public sealed class MetricsEndToEndTests
             async () => await client.TryGetAsync("/metrics") is { Status: HttpStatusCode.OK } r ? Exposition.Parse(r.Body) : [],
             s => Exposition.Value(s, "dynamowriter_entries_acknowledged_total", ("stream", stream)) >= Good + Bad
                  && s.Any(x => x.Name == "dynamowriter_stream_pending" && x.Has(("stream", stream), ("group", group)) && x.Value == 0)
-                 && s.Any(x => x.Name == "dynamowriter_stream_lag" && x.Has(("stream", stream), ("group", group)) && x.Value == 0),
-            TimeSpan.FromMinutes(2), $"every entry to be acknowledged");
+                 && s.Any(x => x.Name == "dynamowriter_stream_lag" && x.Has(("stream", stream), ("group", group)) && x.Value == 0)
+                 // and a checkpoint written (sc.checkpoint.interval), so Orleans' storage latency has a value too.
+                 && s.Any(x => x.Name == "orleans_storage_write_latency_milliseconds_count"),
+            TimeSpan.FromMinutes(2), $"every entry to be acknowledged and a checkpoint written");
 
         var response = await client.TryGetAsync("/metrics");
         Assert.StartsWith("text/plain; version=0.0.4", response!.Value.ContentType, StringComparison.Ordinal);
@@ -67,6 +69,17 @@ public sealed class MetricsEndToEndTests
         Assert.True(code is 0 or 3 && foreign.Count == 0, $"promtool check metrics: exit {code}\n{lint}\n---\n{text}");
         Assert.Contains("orleans_", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
+
+        // The dashboard's Orleans cluster row queries families a running silo exports, and covers silos, queue
+        // ownership, pulling agents and the messages they read and send.
+        var series = Exposition.SeriesNames(text);
+        var queried = GrafanaDashboard.Metrics("orleans_").Union(GrafanaDashboard.Metrics("dotnet_")).ToList();
+        Assert.All(queried, name => Assert.True(series.Contains(name), $"the dashboard queries {name}, which a silo does not export"));
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal)
+        {
+            "orleans_consistent_ring_size", "orleans_streams_persistent_stream_pulling_agents",
+            "orleans_streams_persistent_stream_messages_read_total", "orleans_streams_persistent_stream_messages_sent_total",
+        }, queried.ToHashSet(StringComparer.Ordinal));
 
         samples = Exposition.Parse(text);
         var s = ("stream", stream);

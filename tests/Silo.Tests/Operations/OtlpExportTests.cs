@@ -5,12 +5,12 @@ using DynamoWriter.Tests;
 
 namespace DynamoWriter.Silo.Tests.Operations;
 
-/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set, the service also pushes its metrics over OTLP (http/protobuf).</summary>
+/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set, the service also pushes its metrics and Orleans' traces over OTLP (http/protobuf).</summary>
 [Trait("Category", "Integration")]
 public sealed class OtlpExportTests
 {
     [Fact]
-    public async Task Metrics_are_pushed_to_the_OTLP_endpoint_when_one_is_set()
+    public async Task Metrics_and_grain_call_traces_are_pushed_to_the_OTLP_endpoint_when_one_is_set()
     {
         var port = Net.FreePort();
         using var listener = new HttpListener();
@@ -31,7 +31,14 @@ public sealed class OtlpExportTests
             }
         }, stop.Token);
 
-        var env = ServiceEnvironment.For(TestServers.Unique("otlp"), TestServers.Unique("g"), TestServers.Unique("tbl"));
+        // Entries to write, so the pulling agent calls a writer grain: a traced Orleans call.
+        var stream = TestServers.Unique("otlp");
+        await using (var connection = TestRedis.Connect(TestServers.RedisAddress))
+        {
+            await connection.GetDatabase().StreamAddAsync(stream, [new("pk", "1"), new("n", "1")]);
+        }
+
+        var env = ServiceEnvironment.For(stream, TestServers.Unique("g"), TestServers.Unique("tbl"));
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
         env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
         env["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
@@ -44,6 +51,8 @@ public sealed class OtlpExportTests
 
         await Eventually.WaitAsync(() => Task.FromResult(received.Any(r => r.Path == "/v1/metrics" && r.Bytes > 0)), found => found,
             TimeSpan.FromSeconds(90), "a POST to /v1/metrics");
+        await Eventually.WaitAsync(() => Task.FromResult(received.Any(r => r.Path == "/v1/traces" && r.Bytes > 0)), found => found,
+            TimeSpan.FromSeconds(90), "a POST to /v1/traces");
 
         service.Signal(ServiceProcess.SigTerm);
         var exit = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
