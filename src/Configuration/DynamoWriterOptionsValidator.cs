@@ -69,10 +69,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             Add("mapping.payloadField", "must not be empty when mapping.format is json");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Checkpoint.TableName))
-        {
-            Add("checkpoint.tableName", "must not be empty");
-        }
+        TableName(options.Checkpoint.TableName, "checkpoint.tableName", "must not be empty", Add);
 
         Positive(options.Checkpoint.Interval, "checkpoint.interval", Add);
 
@@ -253,17 +250,10 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             add("dynamoDB.region", "must not be empty");
         }
 
-        if (string.IsNullOrWhiteSpace(dynamo.TableName))
-        {
-            add("dynamoDB.tableName", "must not be empty");
-        }
-
+        TableName(dynamo.TableName, "dynamoDB.tableName", "must not be empty", add);
         foreach (var (stream, table) in dynamo.Tables.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            if (string.IsNullOrWhiteSpace(table))
-            {
-                add($"dynamoDB.tables.{stream}", "table name must not be empty");
-            }
+            TableName(table, $"dynamoDB.tables.{stream}", "table name must not be empty", add);
         }
 
         if (dynamo.RetryMax < 1)
@@ -290,6 +280,19 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
         if (string.IsNullOrWhiteSpace(dynamo.VersionAttribute))
         {
             add("dynamoDB.versionAttribute", "must not be empty");
+        }
+    }
+
+    /// <summary>DynamoDB's naming rule, checked here so a bad name is one of the start-up errors, not a failed DescribeTable.</summary>
+    private static void TableName(string name, string key, string whenEmpty, Action<string, string> add)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            add(key, whenEmpty);
+        }
+        else if (name.Length is < 3 or > 255 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        {
+            add(key, $"'{name}' is not a DynamoDB table name (3 to 255 characters: letters, digits, '_', '-', '.')");
         }
     }
 

@@ -223,6 +223,12 @@ public class DynamoWriterOptionsValidatorTests
         AssertSingle(o => o.DynamoDB.TableName = "", "sc.dynamoDB.tableName", "must not be empty");
         AssertSingle(o => o.DynamoDB.Tables["orders"] = "", "sc.dynamoDB.tables.orders", "table name must not be empty");
         AssertValid(o => o.DynamoDB.Tables["orders"] = "orders-table");
+        // DynamoDB's naming rule: a start-up error rather than a failed DescribeTable.
+        AssertSingle(o => o.DynamoDB.TableName = "t1", "sc.dynamoDB.tableName", "'t1' is not a DynamoDB table name (3 to 255 characters: letters, digits, '_', '-', '.')");
+        AssertSingle(o => o.DynamoDB.Tables["orders"] = "orders table", "sc.dynamoDB.tables.orders", "'orders table' is not a DynamoDB table name (3 to 255 characters: letters, digits, '_', '-', '.')");
+        AssertSingle(o => o.Checkpoint.TableName = new string('c', 256), "sc.checkpoint.tableName", $"'{new string('c', 256)}' is not a DynamoDB table name (3 to 255 characters: letters, digits, '_', '-', '.')");
+        AssertValid(o => o.DynamoDB.TableName = "a.b_c-1");
+        AssertValid(o => o.Checkpoint.TableName = new string('c', 255));
     }
 
     [Theory]

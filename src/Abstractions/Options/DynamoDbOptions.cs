@@ -42,6 +42,12 @@ public sealed class DynamoDbOptions
     public string VersionAttribute { get; set; } = DefaultVersionAttribute;
 
     /// <summary>
+    /// Each batch is one TransactWriteItems with the writer grain's checkpoint (conditional on its ETag), so a
+    /// batch delivered again is recognised as written: no item is written twice and the totals are exact.
+    /// </summary>
+    public bool ExactlyOnce { get; set; }
+
+    /// <summary>
     /// newer-wins: the attribute the version is stored in and compared with. With <see cref="VersionField"/> set
     /// and <see cref="VersionAttribute"/> left at its default, the version lives in that same attribute, so an
     /// item another writer stored with the field compares by its version.

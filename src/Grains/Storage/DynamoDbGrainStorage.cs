@@ -186,18 +186,8 @@ public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecyclePart
     /// <summary>Writes <paramref name="state"/> if the stored ETag is <paramref name="expected"/> (null: no item); returns the new ETag.</summary>
     private async Task<string> PutConditionalAsync<T>(string key, T state, string? expected, string operation, CancellationToken ct)
     {
-        var newETag = Guid.NewGuid().ToString("N");
-        var request = new PutItemRequest
-        {
-            TableName = _options.TableName,
-            Item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
-            {
-                [KeyAttribute] = new AttributeValue { S = key },
-                [ETagAttribute] = new AttributeValue { S = newETag },
-                [StateAttribute] = new AttributeValue { S = Serialize(state, key) },
-                [UpdatedAtAttribute] = new AttributeValue { S = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
-            },
-        };
+        var newETag = NewETag();
+        var request = new PutItemRequest { TableName = _options.TableName, Item = StateItem(key, state, newETag) };
         (request.ConditionExpression, request.ExpressionAttributeNames, request.ExpressionAttributeValues) = ConditionFor(expected);
 
         var attempts = 0;
@@ -219,6 +209,14 @@ public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecyclePart
             throw Conflict(operation, key, expected, stored, ex);
         }
     }
+
+    private Dictionary<string, AttributeValue> StateItem<T>(string key, T state, string etag) => new(StringComparer.Ordinal)
+    {
+        [KeyAttribute] = new AttributeValue { S = key },
+        [ETagAttribute] = new AttributeValue { S = etag },
+        [StateAttribute] = new AttributeValue { S = Serialize(state, key) },
+        [UpdatedAtAttribute] = new AttributeValue { S = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
+    };
 
     private async Task DeleteConditionalAsync(string key, string? expected, CancellationToken ct)
     {

@@ -32,22 +32,15 @@ internal sealed partial class StreamWriterGrain
 
         try
         {
-            var dead = TakeOverDelivered(entries, out var deliverable);
             var target = await TableWriterAsync(abandon).ConfigureAwait(true);
-            var items = new List<WriteItem>(deliverable.Count);
-            foreach (var entry in deliverable)
+            if (target.Transactions is not null)
             {
-                var mapped = _ctx.Mapper.Map(entry, target.Schema);
-                if (mapped.IsSuccess)
-                {
-                    items.Add(mapped.Item!);
-                }
-                else
-                {
-                    (dead ??= []).Add(new DeadLetter(entry, mapped.ErrorKind!.Value.ToWireName(), mapped.Error ?? "mapping failed"));
-                }
+                await ProcessExactlyOnceAsync(entries, target, abandon).ConfigureAwait(true);
+                return;
             }
 
+            var dead = TakeOverDelivered(entries, out var deliverable);
+            var items = Map(deliverable, target.Schema, ref dead);
             var (done, written, skipped, rejected) = await WriteAsync(target.Writer, items, abandon).ConfigureAwait(true);
             if (rejected is not null)
             {
@@ -79,6 +72,26 @@ internal sealed partial class StreamWriterGrain
             // Not acknowledged, so nothing is lost: the entries stay pending and the provider reads them again.
             WriterLog.BatchFailed(_logger, ex, _stream);
         }
+    }
+
+    /// <summary>The items of the entries that map; the others join <paramref name="dead"/>.</summary>
+    private List<WriteItem> Map(List<StreamEntry> entries, TableKeySchema schema, ref List<DeadLetter>? dead)
+    {
+        var items = new List<WriteItem>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var mapped = _ctx.Mapper.Map(entry, schema);
+            if (mapped.IsSuccess)
+            {
+                items.Add(mapped.Item!);
+            }
+            else
+            {
+                (dead ??= []).Add(new DeadLetter(entry, mapped.ErrorKind!.Value.ToWireName(), mapped.Error ?? "mapping failed"));
+            }
+        }
+
+        return items;
     }
 
     /// <summary>The table's writer; a DescribeTable that fails transiently pauses like a failed write.</summary>

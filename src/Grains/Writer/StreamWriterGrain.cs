@@ -41,7 +41,12 @@ internal sealed partial class StreamWriterGrain : Grain, IStreamWriterGrain, ISt
     {
         _stream = this.GetPrimaryKeyString();
         WriterLog.Activated(_logger, _stream, _ctx.SiloName, _checkpoint.State.Position);
-        StartCheckpointTimer();
+        if (!_ctx.Options.DynamoDB.ExactlyOnce)
+        {
+            // With exactly-once every batch commits the checkpoint itself.
+            StartCheckpointTimer();
+        }
+
         if (_ctx.SkipSubscription?.Invoke(_stream) == true)
         {
             return;
@@ -90,6 +95,9 @@ internal sealed partial class StreamWriterGrain : Grain, IStreamWriterGrain, ISt
     {
         _checkpointTimer?.Dispose();
         LeavePause(0);
-        await WriteCheckpointAsync().ConfigureAwait(true);
+        if (!_ctx.Options.DynamoDB.ExactlyOnce)
+        {
+            await WriteCheckpointAsync().ConfigureAwait(true);
+        }
     }
 }

@@ -52,9 +52,10 @@ public sealed class TableWriters
     {
         var schema = await Catalog.GetSchemaAsync(table, cancellationToken).ConfigureAwait(false);
         var writer = _writerFactory?.Invoke(schema) ?? ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics);
-        return new TableWriter(writer, schema);
+        var transactions = _options.DynamoDB.ExactlyOnce ? new TransactionalWriter(_dynamo, schema, _options.DynamoDB, _metrics) : null;
+        return new TableWriter(writer, schema, transactions);
     }
 }
 
-/// <summary>A table's writer under the configured policy, and its key schema.</summary>
-public sealed record TableWriter(IItemWriter Writer, TableKeySchema Schema);
+/// <summary>A table's writer under the configured policy, its key schema, and with exactly-once its transactions.</summary>
+public sealed record TableWriter(IItemWriter Writer, TableKeySchema Schema, TransactionalWriter? Transactions = null);

@@ -369,7 +369,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 
             try
             {
-                await AcceptAsync(db, cursor, entries, withDeliveryCounts: pending, results, cancellationToken).ConfigureAwait(false);
+                await AcceptAsync(db, cursor, entries, withDeliveryCounts: pending, claimed: false, results, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -405,7 +405,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             {
                 _storage.Metrics?.EntriesClaimed.Add(claimed.Length, StreamTag(cursor.Key));
                 Log.Claimed(_storage.Logger, cursor.Key, claimed.Length);
-                await AcceptAsync(db, cursor, claimed, withDeliveryCounts: true, results, cancellationToken).ConfigureAwait(false);
+                await AcceptAsync(db, cursor, claimed, withDeliveryCounts: true, claimed: true, results, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RedisServerException ex) when (IsNoGroup(ex))
@@ -425,7 +425,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     /// Turns one stream's read into one batch container. Entries deleted from the stream while pending
     /// (no fields) are acknowledged and not delivered.
     /// </summary>
-    private async Task AcceptAsync(IDatabase db, StreamCursor cursor, RedisEntry[] entries, bool withDeliveryCounts,
+    private async Task AcceptAsync(IDatabase db, StreamCursor cursor, RedisEntry[] entries, bool withDeliveryCounts, bool claimed,
         List<IBatchContainer> results, CancellationToken cancellationToken)
     {
         var tag = StreamTag(cursor.Key);
@@ -451,7 +451,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             }
 
             var deliveries = counts is not null && counts.TryGetValue(id, out var n) ? n : 1;
-            batch.Add(new StreamEntry(cursor.Key, id, fields, deliveries));
+            batch.Add(new StreamEntry(cursor.Key, id, fields, deliveries, claimed));
         }
 
         if (deleted is not null)

@@ -36,13 +36,16 @@ internal sealed class ListLogger<T> : ILogger<T>
 
 /// <summary>
 /// The real DynamoDB server behind a client that can be told to fail: <see cref="FailPutsBefore"/> throws a throttling
-/// error before sending the next puts, <see cref="LosePutAnswers"/> sends them and then throws (the answer lost).
+/// error before sending the next puts, <see cref="LosePutAnswers"/> sends them and then throws (the answer lost);
+/// <see cref="LoseTransactionAnswers"/> does the same to TransactWriteItems.
 /// </summary>
 internal sealed class FlakyDynamo : AmazonDynamoDBClient
 {
     private int _failPutsBefore;
     private int _losePutAnswers;
+    private int _loseTransactionAnswers;
     private int _puts;
+    private int _transactions;
 
     public FlakyDynamo()
         : base(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig
@@ -58,7 +61,23 @@ internal sealed class FlakyDynamo : AmazonDynamoDBClient
 
     public int LosePutAnswers { get => _losePutAnswers; set => _losePutAnswers = value; }
 
+    public int LoseTransactionAnswers { get => _loseTransactionAnswers; set => _loseTransactionAnswers = value; }
+
     public int Puts => Volatile.Read(ref _puts);
+
+    public int Transactions => Volatile.Read(ref _transactions);
+
+    public override async Task<TransactWriteItemsResponse> TransactWriteItemsAsync(TransactWriteItemsRequest request, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _transactions);
+        var response = await base.TransactWriteItemsAsync(request, cancellationToken);
+        if (Interlocked.Decrement(ref _loseTransactionAnswers) >= 0)
+        {
+            throw new InternalServerErrorException("scripted: the answer was lost after the transaction committed");
+        }
+
+        return response;
+    }
 
     public override async Task<PutItemResponse> PutItemAsync(PutItemRequest request, CancellationToken cancellationToken = default)
     {

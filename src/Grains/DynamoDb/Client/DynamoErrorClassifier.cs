@@ -24,6 +24,7 @@ public static class DynamoErrorClassifier
         "ServiceUnavailable",
         "ServiceUnavailableException",
         "TransactionConflictException",
+        "TransactionInProgressException",
         "RequestTimeout",
         "RequestTimeoutException",
         "LimitExceededException",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using DynamoWriter.Diagnostics;
@@ -21,30 +20,28 @@ internal abstract class ItemWriterBase : IItemWriter
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(metrics);
         Client = client;
         Schema = schema;
-        Metrics = metrics;
-        RetryMax = Math.Max(0, options.RetryMax);
+        Requests = new WriteRequests(schema, options, metrics, backoff);
         MaxInFlight = Math.Max(1, options.MaxInFlight);
-        Backoff = backoff ?? new Backoff(options.RetryWaitMax);
-        TableTag = new("table", schema.TableName);
     }
 
     protected IAmazonDynamoDB Client { get; }
 
     protected TableKeySchema Schema { get; }
 
-    protected DynamoWriterMetrics Metrics { get; }
+    protected WriteRequests Requests { get; }
+
+    protected DynamoWriterMetrics Metrics => Requests.Metrics;
 
     /// <summary>Re-sends after the first attempt; 0 means a single attempt.</summary>
-    protected int RetryMax { get; }
+    protected int RetryMax => Requests.RetryMax;
 
     protected int MaxInFlight { get; }
 
-    protected Backoff Backoff { get; }
+    protected Backoff Backoff => Requests.Backoff;
 
-    protected KeyValuePair<string, object?> TableTag { get; }
+    protected KeyValuePair<string, object?> TableTag => Requests.TableTag;
 
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<WriteItem> items, CancellationToken ct)
     {
@@ -198,43 +195,9 @@ internal abstract class ItemWriterBase : IItemWriter
     }
 
     /// <summary>Counts the error; false (with the Failed outcome) when it is permanent or retries are used up.</summary>
-    protected bool ShouldRetry(Exception error, int retriesDone, out WriteOutcome failed)
-    {
-        if (DynamoErrorClassifier.IsThrottling(error))
-        {
-            Metrics.WriteThrottles.Add(1, TableTag);
-        }
+    protected bool ShouldRetry(Exception error, int retriesDone, out WriteOutcome failed) => Requests.ShouldRetry(error, retriesDone, out failed);
 
-        if (!DynamoErrorClassifier.IsTransient(error))
-        {
-            Metrics.WriteFailures.Add(1, TableTag);
-            failed = WriteOutcome.Failed($"{error.GetType().Name}: {error.Message}");
-            return false;
-        }
+    protected long BeginRequest() => Requests.Begin();
 
-        if (retriesDone >= RetryMax)
-        {
-            Metrics.WriteFailures.Add(1, TableTag);
-            failed = WriteOutcome.Failed($"gave up after {retriesDone + 1} attempts: {error.GetType().Name}: {error.Message}");
-            return false;
-        }
-
-        Metrics.WriteRetries.Add(1, TableTag);
-        failed = default;
-        return true;
-    }
-
-    protected long BeginRequest()
-    {
-        Metrics.RequestsInFlight.Add(1, TableTag);
-        return Stopwatch.GetTimestamp();
-    }
-
-    protected void EndRequest(long started, string operation, int items)
-    {
-        Metrics.RequestsInFlight.Add(-1, TableTag);
-        var op = new KeyValuePair<string, object?>("operation", operation);
-        Metrics.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, TableTag, op);
-        Metrics.BatchSize.Record(items, TableTag, op);
-    }
+    protected void EndRequest(long started, string operation, int items) => Requests.End(started, operation, items);
 }
