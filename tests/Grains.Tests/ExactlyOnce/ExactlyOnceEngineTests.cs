@@ -1,0 +1,65 @@
+using DynamoWriter.Grains.Tests.Engine;
+using DynamoWriter.Tests;
+
+namespace DynamoWriter.Grains.Tests.ExactlyOnce;
+
+/// <summary>
+/// A silo with <c>sc.dynamoDB.exactlyOnce</c> on DynamoDB Local (dynalite has no transactions): every entry is
+/// written, skipped or dead-lettered once, and a backlog delivered a second time (the group rewound, as after a
+/// lost acknowledgement or a restart from an older position) is acknowledged without a single second write.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ExactlyOnceEngineTests
+{
+    [Fact]
+    public async Task A_backlog_delivered_twice_is_written_once_and_the_checkpoint_counts_each_entry_once()
+    {
+        var stream = TestServers.Unique("eo");
+        var options = WriterSilo.NewOptions(stream);
+        options.DynamoDB.ExactlyOnce = true;
+        options.DynamoDB.WritePolicy = WritePolicy.SkipExisting;
+        options.Stream.ReadCount = 150; // two transactions per read, keys repeating inside reads
+        await using var redis = EngineKit.Redis();
+        const int Good = 600;
+        const int Bad = 4;
+        for (var i = 0; i < Good; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"k{i % 200}"), new("n", $"{i}")]);
+            if (i % 150 == 10 && i / 150 < Bad)
+            {
+                await redis.XAddAsync(stream, [new("note", "no key")]);
+            }
+        }
+
+        using var dynamo = TestTables.Client();
+        var lastId = (await redis.AllAsync(stream))[^1].Id;
+        await using (var engine = await WriterSilo.StartAsync(options))
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(engine.Totals.Acknowledged), n => n >= Good + Bad, EngineKit.Deadline, "every entry acknowledged");
+            Assert.Equal(200, engine.Totals.Written);
+            Assert.Equal(Good - 200, engine.Totals.Skipped); // skip-existing: the first entry of each key wins
+            Assert.Equal(Bad, engine.Totals.DeadLettered);
+        }
+
+        var checkpoint = await EngineKit.CheckpointAsync(dynamo, options, stream);
+        Assert.NotNull(checkpoint);
+        Assert.Equal((200L, (long)(Good - 200), (long)Bad, lastId), (checkpoint.Written, checkpoint.Skipped, checkpoint.DeadLettered, checkpoint.Position));
+
+        // Everything again: the group rewound to the start, a new silo.
+        await redis.ExecuteAsync("XGROUP", "SETID", stream, options.Stream.Group, "0");
+        await using (var again = await WriterSilo.StartAsync(options))
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(again.Totals.Acknowledged), n => n >= Good + Bad, EngineKit.Deadline, "the second delivery acknowledged");
+            Assert.Equal((0L, 0L, 0L), (again.Totals.Written, again.Totals.Skipped, again.Totals.DeadLettered));
+            Assert.True(again.Logs.Contains(1060, "were committed before"), again.Logs.Dump());
+        }
+
+        Assert.Equal(0, await redis.PendingAsync(stream, options.Stream.Group));
+        Assert.Equal(Bad, await redis.XLenAsync(options.Stream.DeadLetter.KeyFor(stream)));
+        var after = await EngineKit.CheckpointAsync(dynamo, options, stream);
+        Assert.Equal((200L, (long)(Good - 200), (long)Bad, lastId), (after!.Written, after.Skipped, after.DeadLettered, after.Position));
+        var items = (await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName)).ToDictionary(i => i["pk"].S);
+        Assert.Equal(200, items.Count);
+        Assert.All(Enumerable.Range(0, 200), k => Assert.Equal($"{k}", items[$"k{k}"]["n"].S));
+    }
+}
