@@ -68,6 +68,38 @@ public sealed class DeleteWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Skip_existing_deletes_unconditionally_with_only_the_key()
+    {
+        _fake.OnDelete = (_, _) => new DeleteItemResponse();
+        var writer = ItemWriterFactory.Create(_fake, StringKey, new DynamoDbOptions { WritePolicy = WritePolicy.SkipExisting }, _metrics);
+
+        var outcomes = await writer.WriteAsync(Items(("a", true)), default);
+
+        Assert.Equal(WriteStatus.Deleted, Assert.Single(outcomes).Status);
+        var request = Assert.Single(_fake.Deletes);
+        Assert.Null(request.ConditionExpression);
+        Assert.Equal("a", Assert.Single(request.Key).Value.S);
+    }
+
+    [Fact]
+    public async Task Newer_wins_with_entry_id_versions_deletes_only_an_older_item_and_a_failed_condition_is_skipped()
+    {
+        _fake.OnDelete = (_, n) => n == 1 ? new DeleteItemResponse() : throw new ConditionalCheckFailedException("newer");
+        var mapper = Fields(WritePolicy.NewerWins);
+        var items = new[] { "1-0", "2-0" }.Select((id, i) => mapper.Map(Entry(id, ("dw:op", "delete"), ("pk", $"k{i}")), StringKey).Item!).ToList();
+        var writer = ItemWriterFactory.Create(_fake, StringKey, new DynamoDbOptions { WritePolicy = WritePolicy.NewerWins, MaxInFlight = 1 }, _metrics);
+
+        var outcomes = await writer.WriteAsync(items, default);
+
+        Assert.Equal([WriteStatus.Deleted, WriteStatus.Skipped], outcomes.Select(o => o.Status));
+        var request = _fake.Deletes.First();
+        Assert.Equal("attribute_not_exists(#v) OR #v < :v", request.ConditionExpression);
+        Assert.Equal("_version", request.ExpressionAttributeNames["#v"]);
+        Assert.Equal(StreamEntryId.Parse("1-0").ToSortableString(), request.ExpressionAttributeValues[":v"].S);
+        Assert.Equal(["pk"], request.Key.Keys);
+    }
+
+    [Fact]
     public async Task Reader_resends_unprocessed_keys_with_backoff_until_the_item_comes()
     {
         var key = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = "k" } };

@@ -22,15 +22,20 @@ internal sealed class FakeDynamo : AmazonDynamoDBClient
 
     public Func<BatchGetItemRequest, int, BatchGetItemResponse>? OnBatchGet { get; set; }
 
+    public Func<DeleteItemRequest, int, DeleteItemResponse>? OnDelete { get; set; }
+
     public ConcurrentQueue<BatchWriteItemRequest> Batches { get; } = new();
 
     public ConcurrentQueue<BatchGetItemRequest> BatchGets { get; } = new();
+
+    public ConcurrentQueue<DeleteItemRequest> Deletes { get; } = new();
 
     public ConcurrentQueue<PutItemRequest> Puts { get; } = new();
 
     private int _batchCalls;
     private int _putCalls;
     private int _batchGetCalls;
+    private int _deleteCalls;
 
     public override Task<BatchWriteItemResponse> BatchWriteItemAsync(BatchWriteItemRequest request, CancellationToken cancellationToken = default)
     {
@@ -54,6 +59,14 @@ internal sealed class FakeDynamo : AmazonDynamoDBClient
         BatchGets.Enqueue(request);
         var n = Interlocked.Increment(ref _batchGetCalls);
         return Task.FromResult((OnBatchGet ?? throw new InvalidOperationException("unexpected BatchGetItem"))(request, n));
+    }
+
+    public override Task<DeleteItemResponse> DeleteItemAsync(DeleteItemRequest request, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Deletes.Enqueue(request);
+        var n = Interlocked.Increment(ref _deleteCalls);
+        return Task.FromResult((OnDelete ?? throw new InvalidOperationException("unexpected DeleteItem"))(request, n));
     }
 
     public static List<WriteRequest> Requests(BatchWriteItemRequest r) => r.RequestItems.Values.Single();
