@@ -69,6 +69,13 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             Add("mapping.payloadField", "must not be empty when mapping.format is json");
         }
 
+        if (options.Mapping.Format == MappingFormat.Json
+            && string.Equals(options.Mapping.OperationField, options.Mapping.PayloadField, StringComparison.Ordinal))
+        {
+            // One field cannot hold both the JSON object and the operation.
+            Add("mapping.operationField", $"'{options.Mapping.OperationField}' is mapping.payloadField too (use another field, or empty to turn deletes off)");
+        }
+
         TableName(options.Checkpoint.TableName, "checkpoint.tableName", "must not be empty", Add);
 
         Positive(options.Checkpoint.Interval, "checkpoint.interval", Add);

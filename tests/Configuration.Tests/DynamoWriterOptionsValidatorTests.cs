@@ -276,6 +276,21 @@ public class DynamoWriterOptionsValidatorTests
     }
 
     [Fact]
+    public void Operation_field_may_be_empty_but_not_the_json_payload_field()
+    {
+        AssertValid(o => o.Mapping.OperationField = "");
+        AssertValid(o => o.Mapping.OperationField = "payload");
+        AssertSingle(
+            o =>
+            {
+                o.Mapping.Format = MappingFormat.Json;
+                o.Mapping.OperationField = "payload";
+            },
+            "sc.mapping.operationField",
+            "'payload' is mapping.payloadField too (use another field, or empty to turn deletes off)");
+    }
+
+    [Fact]
     public void All_errors_are_collected_in_schema_order()
     {
         var errors = Errors(o =>

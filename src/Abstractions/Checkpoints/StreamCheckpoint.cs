@@ -2,7 +2,7 @@ namespace DynamoWriter.Checkpoints;
 
 /// <summary>
 /// The durable position of one (group, stream): every entry up to and including <see cref="Position"/> is
-/// persisted, skipped by the write policy or dead-lettered. It is the writer grain's state, stored in
+/// persisted, deleted, skipped by the write policy or dead-lettered. It is the writer grain's state, stored in
 /// <c>sc.checkpoint.tableName</c>; the totals are summed over every activation that ever wrote it.
 /// </summary>
 [GenerateSerializer, Alias("DynamoWriter.StreamCheckpoint")]
@@ -20,4 +20,7 @@ public sealed class StreamCheckpoint
 
     /// <summary>The silo that wrote it last.</summary>
     [Id(7)] public string UpdatedBy { get; set; } = "";
+
+    /// <summary>Delete entries applied (the item with their key removed).</summary>
+    [Id(8)] public long Deleted { get; set; }
 }

@@ -26,6 +26,7 @@ public sealed class DynamoWriterMetrics : IDisposable
         EntriesClaimed = _meter.CreateCounter<long>("dynamowriter.entries.claimed", "{entry}", "Entries claimed from other consumers.");
         EntriesAcknowledged = _meter.CreateCounter<long>("dynamowriter.entries.acknowledged", "{entry}", "Entries acknowledged (XACK) after being persisted.");
         EntriesDeleted = _meter.CreateCounter<long>("dynamowriter.entries.deleted", "{entry}", "Pending entries the server reported as deleted; acknowledged without a write.");
+        ItemsDeleted = _meter.CreateCounter<long>("dynamowriter.items.deleted", "{entry}", "Delete entries applied to DynamoDB: the item with the entry's key is gone.");
         WriteRetries = _meter.CreateCounter<long>("dynamowriter.dynamodb.retries", "{request}", "DynamoDB requests or unprocessed items sent again.");
         WriteThrottles = _meter.CreateCounter<long>("dynamowriter.dynamodb.throttles", "{request}", "DynamoDB throttling answers.");
         WriteFailures = _meter.CreateCounter<long>("dynamowriter.dynamodb.failures", "{request}", "DynamoDB requests that failed with a transient error after all retries.");
@@ -46,6 +47,7 @@ public sealed class DynamoWriterMetrics : IDisposable
     public Counter<long> EntriesClaimed { get; }
     public Counter<long> EntriesAcknowledged { get; }
     public Counter<long> EntriesDeleted { get; }
+    public Counter<long> ItemsDeleted { get; }
     public Counter<long> WriteRetries { get; }
     public Counter<long> WriteThrottles { get; }
     public Counter<long> WriteFailures { get; }

@@ -18,6 +18,12 @@ public enum EntryErrorKind
     InvalidVersion,
     ValidationRejected,
     TooManyDeliveries,
+
+    /// <summary>The operation field holds something other than <c>delete</c>.</summary>
+    InvalidOperation,
+
+    /// <summary>A delete whose key is missing, empty or of the wrong type: there is nothing it could delete.</summary>
+    MissingKeyForDelete,
 }
 
 public static class EntryErrorKindExtensions
@@ -36,6 +42,8 @@ public static class EntryErrorKindExtensions
         EntryErrorKind.InvalidVersion => "invalid-version",
         EntryErrorKind.ValidationRejected => "validation-rejected",
         EntryErrorKind.TooManyDeliveries => "too-many-deliveries",
+        EntryErrorKind.InvalidOperation => "invalid-operation",
+        EntryErrorKind.MissingKeyForDelete => "missing-key-for-delete",
         _ => kind.ToString(),
     };
 }

@@ -23,4 +23,5 @@ public sealed record StreamWriterStatus(
     [property: Id(3)] long Skipped,
     [property: Id(4)] long DeadLettered,
     [property: Id(5)] long Acknowledged,
-    [property: Id(6)] bool Paused);
+    [property: Id(6)] bool Paused,
+    [property: Id(7)] long Deleted);

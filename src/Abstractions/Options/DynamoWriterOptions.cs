@@ -58,11 +58,21 @@ public sealed class HttpOptions
 public sealed class MappingOptions
 {
     public const string DefaultPayloadField = "payload";
+    public const string DefaultOperationField = "dw:op";
+
+    /// <summary>The value of <see cref="OperationField"/> that makes an entry a delete.</summary>
+    public const string DeleteOperation = "delete";
 
     public MappingFormat Format { get; set; } = MappingFormat.Fields;
 
     /// <summary>With <see cref="MappingFormat.Json"/>, the entry field that holds the JSON object.</summary>
     public string PayloadField { get; set; } = DefaultPayloadField;
+
+    /// <summary>
+    /// The entry field (in both formats) whose value <see cref="DeleteOperation"/> deletes the item with the
+    /// entry's key; an entry without it is a put. Never written as an attribute. Empty turns deletes off.
+    /// </summary>
+    public string OperationField { get; set; } = DefaultOperationField;
 }
 
 public sealed class CheckpointOptions

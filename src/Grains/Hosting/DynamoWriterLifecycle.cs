@@ -72,7 +72,7 @@ internal sealed partial class DynamoWriterLifecycle(
             StartLog.ShutdownTimedOut(logger);
         }
 
-        StartLog.Stopped(logger, totals.Written, totals.Skipped, totals.DeadLettered, totals.Acknowledged);
+        StartLog.Stopped(logger, totals.Written, totals.Deleted, totals.Skipped, totals.DeadLettered, totals.Acknowledged);
         return Task.CompletedTask;
     }
 
@@ -107,8 +107,8 @@ internal sealed partial class DynamoWriterLifecycle(
         [LoggerMessage(1001, LogLevel.Information, "DynamoWriter stopping: reading stopped, finishing in-flight writes")]
         public static partial void Stopping(ILogger logger);
 
-        [LoggerMessage(1002, LogLevel.Information, "DynamoWriter stopped: {Written} written, {Skipped} skipped, {DeadLettered} dead-lettered, {Acknowledged} acknowledged")]
-        public static partial void Stopped(ILogger logger, long written, long skipped, long deadLettered, long acknowledged);
+        [LoggerMessage(1002, LogLevel.Information, "DynamoWriter stopped: {Written} written, {Deleted} deleted, {Skipped} skipped, {DeadLettered} dead-lettered, {Acknowledged} acknowledged")]
+        public static partial void Stopped(ILogger logger, long written, long deleted, long skipped, long deadLettered, long acknowledged);
 
         [LoggerMessage(1003, LogLevel.Warning, "Shutdown timeout reached: what was not written stays pending in Redis for the next start")]
         public static partial void ShutdownTimedOut(ILogger logger);

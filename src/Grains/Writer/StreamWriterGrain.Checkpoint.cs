@@ -55,6 +55,7 @@ internal sealed partial class StreamWriterGrain
                 Position = moved ? upTo!.Value.ToString() : current.Position,
                 Written = current.Written + counts.Written,
                 Skipped = current.Skipped + counts.Skipped,
+                Deleted = current.Deleted + counts.Deleted,
                 DeadLettered = current.DeadLettered + counts.DeadLettered,
                 UpdatedAt = _ctx.Time.GetUtcNow(),
                 UpdatedBy = _ctx.SiloName,
@@ -92,14 +93,16 @@ internal sealed partial class StreamWriterGrain
     {
         public long Written;
         public long Skipped;
+        public long Deleted;
         public long DeadLettered;
 
-        public readonly bool IsZero => Written == 0 && Skipped == 0 && DeadLettered == 0;
+        public readonly bool IsZero => Written == 0 && Skipped == 0 && Deleted == 0 && DeadLettered == 0;
 
         public readonly Counts Add(Counts other) => new()
         {
             Written = Written + other.Written,
             Skipped = Skipped + other.Skipped,
+            Deleted = Deleted + other.Deleted,
             DeadLettered = DeadLettered + other.DeadLettered,
         };
     }

@@ -63,7 +63,7 @@ internal sealed partial class StreamWriterGrain
                 await AcknowledgeAsync(report.Done, abandon).ConfigureAwait(true);
             }
 
-            Record(report.Written, report.Skipped);
+            Record(report.Written, report.Skipped, report.Deleted);
             if (report.AlreadyCommitted > 0)
             {
                 WriterLog.AlreadyCommitted(_logger, _stream, report.AlreadyCommitted, committer.State.Position);

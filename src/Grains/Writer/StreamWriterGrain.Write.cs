@@ -12,6 +12,7 @@ internal sealed partial class StreamWriterGrain
     private static readonly TimeSpan DeadLetterRetryCap = TimeSpan.FromSeconds(5);
     private long _written;
     private long _skipped;
+    private long _deleted;
     private long _deadLettered;
     private long _acknowledged;
     private bool _paused;
@@ -41,7 +42,7 @@ internal sealed partial class StreamWriterGrain
 
             var dead = TakeOverDelivered(entries, out var deliverable);
             var items = Map(deliverable, target.Schema, ref dead);
-            var (done, written, skipped, rejected) = await WriteAsync(target.Writer, items, abandon).ConfigureAwait(true);
+            var (done, written, skipped, deleted, rejected) = await WriteAsync(target.Writer, items, abandon).ConfigureAwait(true);
             if (rejected is not null)
             {
                 (dead ??= []).AddRange(rejected);
@@ -56,7 +57,7 @@ internal sealed partial class StreamWriterGrain
                 _acknowledged += done.Count;
             }
 
-            Record(written, skipped);
+            Record(written, skipped, deleted);
             if (dead is not null)
             {
                 await DeadLetterAsync(dead, abandon).ConfigureAwait(true);
@@ -117,17 +118,18 @@ internal sealed partial class StreamWriterGrain
     }
 
     /// <summary>
-    /// Writes until every item is written, skipped or rejected. Transient trouble (throttling, 5xx,
+    /// Writes until every item is written, deleted, skipped or rejected. Transient trouble (throttling, 5xx,
     /// connection refused) never dead-letters: the read is held and retried with backoff until DynamoDB is
     /// back, and holding it is what stops reading (the provider's cache fills and the pulling agent waits).
     /// </summary>
-    private async Task<(List<string> Done, List<StreamEntry> Written, int Skipped, List<DeadLetter>? Rejected)> WriteAsync(
+    private async Task<(List<string> Done, List<StreamEntry> Written, int Skipped, int Deleted, List<DeadLetter>? Rejected)> WriteAsync(
         IItemWriter writer, List<WriteItem> items, CancellationToken abandon)
     {
         var done = new List<string>(items.Count);
         var written = new List<StreamEntry>(items.Count);
         List<DeadLetter>? rejected = null;
         var skipped = 0;
+        var deleted = 0;
         var attempt = 0;
         while (items.Count > 0)
         {
@@ -146,6 +148,10 @@ internal sealed partial class StreamWriterGrain
                     case WriteStatus.Skipped:
                         done.Add(item.Entry.Id);
                         skipped++;
+                        break;
+                    case WriteStatus.Deleted:
+                        done.Add(item.Entry.Id);
+                        deleted++;
                         break;
                     case WriteStatus.Rejected:
                         (rejected ??= []).Add(new DeadLetter(item.Entry, (outcome.ErrorKind ?? EntryErrorKind.ValidationRejected).ToWireName(), outcome.Error ?? "rejected by DynamoDB"));
@@ -170,7 +176,7 @@ internal sealed partial class StreamWriterGrain
             LeavePause(attempt);
         }
 
-        return (done, written, skipped, rejected);
+        return (done, written, skipped, deleted, rejected);
     }
 
     private async Task PauseAsync(int waiting, int attempt, CancellationToken abandon)
@@ -245,7 +251,7 @@ internal sealed partial class StreamWriterGrain
         _sinceCheckpoint.DeadLettered += dead.Count;
     }
 
-    private void Record(List<StreamEntry> written, int skipped)
+    private void Record(List<StreamEntry> written, int skipped, int deleted)
     {
         if (written.Count > 0)
         {
@@ -261,6 +267,14 @@ internal sealed partial class StreamWriterGrain
             _ctx.Totals.AddSkipped(skipped);
             _skipped += skipped;
             _sinceCheckpoint.Skipped += skipped;
+        }
+
+        if (deleted > 0)
+        {
+            _ctx.Metrics.ItemsDeleted.Add(deleted, StreamTag);
+            _ctx.Totals.AddDeleted(deleted);
+            _deleted += deleted;
+            _sinceCheckpoint.Deleted += deleted;
         }
 
         if (!_ctx.Metrics.EndToEndLatency.Enabled)

@@ -89,7 +89,7 @@ internal sealed partial class StreamWriterGrain : Grain, IStreamWriterGrain, ISt
     }
 
     public Task<StreamWriterStatus> GetStatusAsync() =>
-        Task.FromResult(new StreamWriterStatus(_stream, _checkpoint.State, _written, _skipped, _deadLettered, _acknowledged, _paused));
+        Task.FromResult(new StreamWriterStatus(_stream, _checkpoint.State, _written, _skipped, _deadLettered, _acknowledged, _paused, _deleted));
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DynamoWriter.Grains.Operations;
+using DynamoWriter.Options;
 using Spectre.Console;
 using StackExchange.Redis;
 
@@ -18,6 +19,7 @@ internal static class ProduceCommand
     private static readonly Option<string> KeyField = new("--key-field") { Description = "Name of the key attribute.", DefaultValueFactory = _ => "pk" };
     private static readonly Option<string> Prefix = new("--prefix") { Description = "Key prefix; keys are <prefix>-<n>.", DefaultValueFactory = _ => "demo" };
     private static readonly Option<int> PayloadBytes = new("--payload-bytes") { Description = "Size of the filler attribute.", DefaultValueFactory = _ => 200 };
+    private static readonly Option<bool> Delete = new("--delete") { Description = "Add delete entries (sc.mapping.operationField = delete) for the same keys instead of puts." };
 
     public static Command Create()
     {
@@ -28,6 +30,7 @@ internal static class ProduceCommand
         produce.Options.Add(KeyField);
         produce.Options.Add(Prefix);
         produce.Options.Add(PayloadBytes);
+        produce.Options.Add(Delete);
         Format.AcceptOnlyFromAmong("fields", "json");
         produce.SetAction((parse, ct) => ExecuteAsync(parse, ct));
         return produce;
@@ -47,6 +50,14 @@ internal static class ProduceCommand
         var keyField = parse.GetValue(KeyField)!;
         var prefix = parse.GetValue(Prefix)!;
         var filler = new string('x', Math.Max(0, parse.GetValue(PayloadBytes)));
+        var delete = parse.GetValue(Delete);
+        if (delete && string.IsNullOrEmpty(options.Mapping.OperationField))
+        {
+            AnsiConsole.MarkupLine("[red]--delete needs sc.mapping.operationField, which is empty (deletes are off)[/]");
+            return 2;
+        }
+
+        NameValueEntry[] operation = delete ? [new(options.Mapping.OperationField, MappingOptions.DeleteOperation)] : [];
 
         await using var redis = new DynamoWriterRedis(options.Stream.EffectiveServer, "dynamo-writer:produce");
         var db = await redis.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
@@ -56,14 +67,19 @@ internal static class ProduceCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask($"{stream} ({(json ? "json" : "fields")})", maxValue: count);
+                var task = progress.AddTask($"{stream} ({(json ? "json" : "fields")}{(delete ? ", deletes" : "")})", maxValue: count);
                 var inFlight = new List<Task<RedisValue>>(Window);
                 for (var i = 0; i < count; i++)
                 {
                     var key = string.Create(CultureInfo.InvariantCulture, $"{prefix}-{i}");
-                    NameValueEntry[] fields = json
-                        ? [new(options.Mapping.PayloadField, JsonPayload(keyField, key, i, filler))]
-                        : [new(keyField, key), new("seq", i.ToString(CultureInfo.InvariantCulture)), new("source", "produce"), new("data", filler)];
+                    // A delete carries the key as a put does; the other attributes are ignored, so it sends none.
+                    NameValueEntry[] fields = (json, delete) switch
+                    {
+                        (true, false) => [new(options.Mapping.PayloadField, JsonPayload(keyField, key, i, filler))],
+                        (true, true) => [.. operation, new(options.Mapping.PayloadField, JsonSerializer.Serialize(new Dictionary<string, string> { [keyField] = key }))],
+                        (false, false) => [new(keyField, key), new("seq", i.ToString(CultureInfo.InvariantCulture)), new("source", "produce"), new("data", filler)],
+                        (false, true) => [.. operation, new(keyField, key)],
+                    };
                     // Not awaited one by one: StackExchange.Redis pipelines every command sent before the replies come back.
                     inFlight.Add(db.StreamAddAsync(stream, fields));
                     if (inFlight.Count == Window)
@@ -79,7 +95,7 @@ internal static class ProduceCommand
             }).ConfigureAwait(false);
 
         var seconds = Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]added {0} entries to {1} in {2:F2}s ({3:F0}/s)[/]", count, Markup.Escape(stream), seconds, count / seconds);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]added {0} {1} to {2} in {3:F2}s ({4:F0}/s)[/]", count, delete ? "deletes" : "entries", Markup.Escape(stream), seconds, count / seconds);
         return 0;
     }
 

@@ -83,7 +83,7 @@ internal static class StatusCommand
                 s.GroupExists ? Number(s.Pending) : "-",
                 s.OldestPendingAgeSeconds is { } age && s.Pending > 0 ? Age(age) : "-",
                 Number(s.DeadLetter.Length),
-                s.Checkpoint is { } cp ? $"{Markup.Escape(cp.Id)} [grey]({Number(cp.Written)} written)[/]" : "[grey]none[/]",
+                s.Checkpoint is { } cp ? $"{Markup.Escape(cp.Id)} [grey]({Number(cp.Written)} written, {Number(cp.Deleted)} deleted)[/]" : "[grey]none[/]",
                 Markup.Escape(s.Queue ?? "-"),
                 s.Owner is { } owner ? Markup.Escape(owner) : "[grey]nobody[/]");
         }
@@ -112,7 +112,7 @@ internal static class StatusCommand
             .AddColumn("name").AddColumn("host").AddColumn(new TableColumn("pid").RightAligned()).AddColumn("version").AddColumn("started")
             .AddColumn(new TableColumn("heartbeat").RightAligned()).AddColumn("streams").AddColumn("queues")
             .AddColumn(new TableColumn("read").RightAligned()).AddColumn(new TableColumn("written").RightAligned())
-            .AddColumn(new TableColumn("skipped").RightAligned()).AddColumn(new TableColumn("dead-lettered").RightAligned())
+            .AddColumn(new TableColumn("deleted").RightAligned()).AddColumn(new TableColumn("skipped").RightAligned()).AddColumn(new TableColumn("dead-lettered").RightAligned())
             .AddColumn(new TableColumn("acked").RightAligned());
         foreach (var n in report.Nodes)
         {
@@ -120,7 +120,7 @@ internal static class StatusCommand
                 Markup.Escape(n.Name), Markup.Escape(n.Host), n.Pid.ToString(CultureInfo.InvariantCulture), Markup.Escape(n.Version),
                 n.StartedAt.ToString("u", CultureInfo.InvariantCulture), Age(n.LastHeartbeatAgeSeconds) + " ago",
                 Markup.Escape(string.Join(", ", n.Streams)), Markup.Escape(string.Join(", ", n.Queues)),
-                Number(n.Counts.Read), Number(n.Counts.Written), Number(n.Counts.Skipped), Number(n.Counts.DeadLettered), Number(n.Counts.Acknowledged));
+                Number(n.Counts.Read), Number(n.Counts.Written), Number(n.Counts.Deleted), Number(n.Counts.Skipped), Number(n.Counts.DeadLettered), Number(n.Counts.Acknowledged));
         }
 
         AnsiConsole.Write(nodes);

@@ -4,6 +4,7 @@ using DynamoWriter.Checkpoints;
 using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Storage;
 using DynamoWriter.Options;
+using DynamoWriter.Streaming.Redis.Storage;
 using DynamoWriter.Tests;
 using StackExchange.Redis;
 
@@ -56,9 +57,9 @@ internal static class EngineKit
             Deadline,
             $"checkpoint of {stream} at {position} counting {written} written");
 
-    /// <summary>The fields of an entry that are not DynamoWriter's own (<c>dw:</c>), in order.</summary>
+    /// <summary>The fields of a dead letter that are not the ones dead-lettering added, in order.</summary>
     public static List<StreamField> Original(StreamEntry entry) =>
-        [.. entry.Fields.Where(f => !f.Name.StartsWith("dw:", StringComparison.Ordinal))];
+        [.. entry.Fields.Where(f => !DeadLetterFields.IsAdded(f.Name))];
 
     public static async Task<Dictionary<string, AttributeValue>?> GetAsync(IAmazonDynamoDB dynamo, string table, string keyName, AttributeValue key)
     {

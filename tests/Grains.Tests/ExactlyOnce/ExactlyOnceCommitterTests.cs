@@ -160,4 +160,36 @@ public sealed class ExactlyOnceCommitterTests
         await committer.CommitAsync([], "99-0", CancellationToken.None);
         Assert.Equal(etag, (await kit.ReadAsync()).ETag);
     }
+
+    [Fact]
+    public async Task Deletes_commit_in_stream_order_and_the_checkpoint_counts_them()
+    {
+        using var dynamo = TestTables.Client();
+        var kit = await CommitterKit.CreateAsync(dynamo, WritePolicy.NewerWins, versionField: "ver");
+        var committer = await kit.CommitterAsync();
+        StreamField Delete() => new("dw:op", "delete");
+        var items = new List<Grains.DynamoDb.WriteItem>
+        {
+            kit.Item([new("pk", "a"), new("ver", "1")]),
+            kit.Item([new("pk", "a"), new("ver", "2"), Delete()]),
+            kit.Item([new("pk", "a"), new("ver", "3")]),          // put, delete, put: the put stays
+            kit.Item([new("pk", "b"), new("ver", "5")]),
+            kit.Item([new("pk", "b"), new("ver", "4"), Delete()]), // older than the stored item: skipped
+            kit.Item([new("pk", "c"), new("ver", "1")]),
+            kit.Item([new("pk", "c"), new("ver", "2"), Delete()]), // newer: deleted
+        };
+
+        var report = await committer.CommitAsync(items, items[^1].Entry.Id, CancellationToken.None);
+
+        Assert.Null(report.Error);
+        Assert.Equal(4, report.Written.Count);
+        Assert.Equal(2, report.Deleted);
+        Assert.Equal(1, report.Skipped);
+        var table = await kit.TableAsync();
+        Assert.Equal(["a", "b"], table.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("3", table["a"]["ver"].N);
+        Assert.Equal("5", table["b"]["ver"].N);
+        var (stored, _) = await kit.ReadAsync();
+        Assert.Equal((4L, 2L, 1L), (stored.Written, stored.Deleted, stored.Skipped));
+    }
 }

@@ -20,12 +20,22 @@ internal sealed class FakeDynamo : AmazonDynamoDBClient
 
     public Func<PutItemRequest, int, PutItemResponse>? OnPut { get; set; }
 
+    public Func<BatchGetItemRequest, int, BatchGetItemResponse>? OnBatchGet { get; set; }
+
+    public Func<DeleteItemRequest, int, DeleteItemResponse>? OnDelete { get; set; }
+
     public ConcurrentQueue<BatchWriteItemRequest> Batches { get; } = new();
+
+    public ConcurrentQueue<BatchGetItemRequest> BatchGets { get; } = new();
+
+    public ConcurrentQueue<DeleteItemRequest> Deletes { get; } = new();
 
     public ConcurrentQueue<PutItemRequest> Puts { get; } = new();
 
     private int _batchCalls;
     private int _putCalls;
+    private int _batchGetCalls;
+    private int _deleteCalls;
 
     public override Task<BatchWriteItemResponse> BatchWriteItemAsync(BatchWriteItemRequest request, CancellationToken cancellationToken = default)
     {
@@ -43,10 +53,32 @@ internal sealed class FakeDynamo : AmazonDynamoDBClient
         return Task.FromResult((OnPut ?? throw new InvalidOperationException("unexpected PutItem"))(request, n));
     }
 
+    public override Task<BatchGetItemResponse> BatchGetItemAsync(BatchGetItemRequest request, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        BatchGets.Enqueue(request);
+        var n = Interlocked.Increment(ref _batchGetCalls);
+        return Task.FromResult((OnBatchGet ?? throw new InvalidOperationException("unexpected BatchGetItem"))(request, n));
+    }
+
+    public override Task<DeleteItemResponse> DeleteItemAsync(DeleteItemRequest request, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Deletes.Enqueue(request);
+        var n = Interlocked.Increment(ref _deleteCalls);
+        return Task.FromResult((OnDelete ?? throw new InvalidOperationException("unexpected DeleteItem"))(request, n));
+    }
+
     public static List<WriteRequest> Requests(BatchWriteItemRequest r) => r.RequestItems.Values.Single();
 
     public static BatchWriteItemResponse Unprocessed(string table, IEnumerable<WriteRequest> requests) =>
-        new() { UnprocessedItems = new() { [table] = requests.Select(w => new WriteRequest(new PutRequest(new Dictionary<string, AttributeValue>(w.PutRequest.Item)))).ToList() } };
+        new() { UnprocessedItems = new() { [table] = requests.Select(Copy).ToList() } };
+
+    /// <summary>What DynamoDB echoes back: an equal request, not the one sent.</summary>
+    private static WriteRequest Copy(WriteRequest w) =>
+        w.DeleteRequest is { } delete
+            ? new WriteRequest(new DeleteRequest(new Dictionary<string, AttributeValue>(delete.Key)))
+            : new WriteRequest(new PutRequest(new Dictionary<string, AttributeValue>(w.PutRequest.Item)));
 
     public static AmazonDynamoDBException Validation(string message) =>
         new(message, ErrorType.Sender, "ValidationException", "req", System.Net.HttpStatusCode.BadRequest);

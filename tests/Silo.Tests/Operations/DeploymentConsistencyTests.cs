@@ -233,7 +233,7 @@ public sealed partial class DeploymentConsistencyTests
             "dynamowriter_dynamodb_retries_total", "dynamowriter_dynamodb_throttles_total", "dynamowriter_batch_size_sum",
             "dynamowriter_dynamodb_request_duration_seconds_bucket", "dynamowriter_entry_latency_seconds_bucket",
             "dynamowriter_dynamodb_requests_in_flight", "dynamowriter_stream_lag", "dynamowriter_stream_pending",
-            "dynamowriter_stream_oldest_pending_age_seconds", "dynamowriter_partitions_paused",
+            "dynamowriter_stream_oldest_pending_age_seconds", "dynamowriter_partitions_paused", "dynamowriter_items_deleted_total",
         })
         {
             Assert.Contains(required, used);

@@ -82,7 +82,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         // The writer grain's state, as its DynamoDB storage keeps it: pk = group|stream, state = JSON.
         var state = new StreamCheckpoint
         {
-            Group = _group, Stream = _stream, Position = Id(Acked - 1), Written = 2, Skipped = 0, DeadLettered = 1,
+            Group = _group, Stream = _stream, Position = Id(Acked - 1), Written = 2, Skipped = 0, DeadLettered = 1, Deleted = 4,
             UpdatedAt = DateTimeOffset.UtcNow, UpdatedBy = "node-a",
         };
         await _dynamo.PutItemAsync(new PutItemRequest
@@ -96,7 +96,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         });
 
         await Beat(new NodeHeartbeat("node-b", _group, "0.1.0", "host-b", 2002, _heartbeatAt.AddMinutes(-5), _heartbeatAt, [_stream], 1, 1, 0, 0, 1));
-        await Beat(new NodeHeartbeat("node-a", _group, "0.1.0", "host-a", 1001, _heartbeatAt.AddMinutes(-10), _heartbeatAt, [_stream, GlobStream], 6, 2, 0, 1, 3));
+        await Beat(new NodeHeartbeat("node-a", _group, "0.1.0", "host-a", 1001, _heartbeatAt.AddMinutes(-10), _heartbeatAt, [_stream, GlobStream], 6, 2, 0, 1, 3) { Deleted = 5 });
         // A group whose name starts with ours: its key matches our SCAN pattern, but it is not our node.
         await Beat(new NodeHeartbeat("node-c", $"{_group}:other", "0.1.0", "host-c", 3003, _heartbeatAt, _heartbeatAt, [_stream], 0, 0, 0, 0, 0));
     }
@@ -147,6 +147,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal(2, checkpoint.GetProperty("written").GetInt64());
         Assert.Equal(0, checkpoint.GetProperty("skipped").GetInt64());
         Assert.Equal(1, checkpoint.GetProperty("deadLettered").GetInt64());
+        Assert.Equal(4, checkpoint.GetProperty("deleted").GetInt64());
         Assert.Equal("node-a", checkpoint.GetProperty("updatedBy").GetString());
         Assert.InRange(checkpoint.GetProperty("updatedAt").GetDateTimeOffset(), before.AddMinutes(-2), after);
 
@@ -184,6 +185,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal(0, counts.GetProperty("skipped").GetInt64());
         Assert.Equal(1, counts.GetProperty("deadLettered").GetInt64());
         Assert.Equal(3, counts.GetProperty("acknowledged").GetInt64());
+        Assert.Equal(5, counts.GetProperty("deleted").GetInt64());
         Assert.Equal(2002, nodes[1].GetProperty("pid").GetInt32());
     }
 
@@ -198,6 +200,8 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Contains("node-a", output, StringComparison.Ordinal);
         Assert.Contains("node-b", output, StringComparison.Ordinal);
         Assert.DoesNotContain("node-c", output, StringComparison.Ordinal);
+        Assert.Contains("4 deleted", output, StringComparison.Ordinal);
+        Assert.Contains("deleted", output.Split('\n').Single(l => l.Contains("acked", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 
 namespace DynamoWriter.Grains.DynamoDb;
 
@@ -12,6 +13,18 @@ public sealed record TableKeySchema(string TableName, KeyAttribute Hash, KeyAttr
     public bool IsKey(string attributeName) =>
         string.Equals(attributeName, Hash.Name, StringComparison.Ordinal)
         || (Range is not null && string.Equals(attributeName, Range.Name, StringComparison.Ordinal));
+
+    /// <summary>The key attributes of <paramref name="item"/> (which has them), as DeleteItem and GetItem take a key.</summary>
+    public Dictionary<string, AttributeValue> KeyOf(Dictionary<string, AttributeValue> item)
+    {
+        var key = new Dictionary<string, AttributeValue>(Range is null ? 1 : 2, StringComparer.Ordinal) { [Hash.Name] = item[Hash.Name] };
+        if (Range is not null)
+        {
+            key[Range.Name] = item[Range.Name];
+        }
+
+        return key;
+    }
 }
 
 /// <summary>Tables the configuration names but DynamoDB does not have (and <c>createTable</c> is off).</summary>

@@ -20,6 +20,7 @@ public sealed partial class ItemMapper
     private readonly bool _addVersion;
     private readonly string _versionField;
     private readonly string _versionAttribute;
+    private readonly string _operationField;
 
     public ItemMapper(MappingOptions mapping, DynamoDbOptions dynamo)
     {
@@ -30,6 +31,7 @@ public sealed partial class ItemMapper
         _addVersion = dynamo.WritePolicy == WritePolicy.NewerWins;
         _versionField = dynamo.VersionField ?? "";
         _versionAttribute = dynamo.EffectiveVersionAttribute;
+        _operationField = mapping.OperationField ?? "";
     }
 
     /// <summary>Maps one entry for a table with <paramref name="schema"/>. Never throws for bad entries.</summary>
@@ -37,16 +39,25 @@ public sealed partial class ItemMapper
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(schema);
+        if (!TryReadOperation(entry, out var operation, out var operationFailure))
+        {
+            return operationFailure;
+        }
+
         Dictionary<string, AttributeValue> item;
         if (_format == MappingFormat.Json)
         {
             var parsed = ParseJson(entry, schema);
             if (parsed.Failure is { } failure)
             {
-                return failure;
+                return ForOperation(operation, failure);
             }
 
             item = parsed.Item!;
+            if (_operationField.Length > 0)
+            {
+                item.Remove(_operationField);
+            }
         }
         else
         {
@@ -55,19 +66,22 @@ public sealed partial class ItemMapper
             for (var i = 0; i < fields.Count; i++)
             {
                 var f = fields[i];
-                item[f.Name] = new AttributeValue { S = f.Value };
+                if (_operationField.Length == 0 || !string.Equals(f.Name, _operationField, StringComparison.Ordinal))
+                {
+                    item[f.Name] = new AttributeValue { S = f.Value };
+                }
             }
         }
 
         if (!TryConvertKey(item, schema.Hash, out var hashText, out var keyFailure))
         {
-            return keyFailure;
+            return ForOperation(operation, keyFailure);
         }
 
         string? rangeText = null;
         if (schema.Range is not null && !TryConvertKey(item, schema.Range, out rangeText, out keyFailure))
         {
-            return keyFailure;
+            return ForOperation(operation, keyFailure);
         }
 
         if (_addVersion && !TryAddVersion(entry, item, out var versionFailure))
@@ -76,6 +90,11 @@ public sealed partial class ItemMapper
         }
 
         var keyText = KeyText.Combine(hashText, rangeText);
+        if (operation == WriteOperation.Delete)
+        {
+            return MapResult.Success(Tombstone(entry, item, schema, keyText));
+        }
+
         if (ItemSize.UpperBound(item) <= ItemSize.MaxItemBytes)
         {
             return MapResult.Success(new WriteItem(entry, item, keyText));
@@ -93,7 +112,7 @@ public sealed partial class ItemMapper
     }
 
     /// <summary>Converts the key attribute, held as S (entry field, JSON string or JSON number text), to the key type.</summary>
-    private static bool TryConvertKey(Dictionary<string, AttributeValue> item, KeyAttribute key, out string keyText, out MapResult failure)
+    internal static bool TryConvertKey(Dictionary<string, AttributeValue> item, KeyAttribute key, out string keyText, out MapResult failure)
     {
         keyText = "";
         failure = default;

@@ -4,7 +4,7 @@ using DynamoWriter.Diagnostics;
 
 namespace DynamoWriter.Grains.DynamoDb;
 
-/// <summary>A stream entry mapped to the DynamoDB item it becomes.</summary>
+/// <summary>A stream entry mapped to the DynamoDB item it becomes, or to the key it deletes.</summary>
 public sealed class WriteItem
 {
     public WriteItem()
@@ -32,8 +32,13 @@ public sealed class WriteItem
     /// <summary>The entry it was mapped from.</summary>
     public required StreamEntry Entry { get; init; }
 
-    /// <summary>The item, key attributes converted to the table's key types.</summary>
+    /// <summary>
+    /// The item, key attributes converted to the table's key types. For a delete only the key (and, with
+    /// newer-wins, the version attribute the stored item must be older than).
+    /// </summary>
     public required Dictionary<string, AttributeValue> Attributes { get; init; }
+
+    public WriteOperation Operation { get; init; } = WriteOperation.Put;
 
     /// <summary>
     /// Canonical text of the key attribute values: equal for two items exactly when DynamoDB sees the same key

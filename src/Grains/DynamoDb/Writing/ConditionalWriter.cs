@@ -6,26 +6,32 @@ using DynamoWriter.Options;
 namespace DynamoWriter.Grains.DynamoDb;
 
 /// <summary>
-/// skip-existing and newer-wins: one conditional PutItem per item, up to MaxInFlight at once.
+/// skip-existing and newer-wins: one conditional PutItem per item, up to MaxInFlight at once. Deletes:
+/// skip-existing deletes as asked, newer-wins only an item whose version is older than the entry's.
 /// A failed condition means the stored item stays: Skipped.
 /// </summary>
 internal sealed class ConditionalWriter : ItemWriterBase
 {
-    private readonly PutCondition _condition;
+    private readonly WriteCondition _condition;
 
     public ConditionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null)
         : base(client, schema, options, metrics, backoff)
     {
-        _condition = PutCondition.For(schema, options)
-            ?? throw new ArgumentException($"{options.WritePolicy} puts unconditionally", nameof(options));
+        _condition = WriteCondition.For(schema, options)
+            ?? throw new ArgumentException($"{options.WritePolicy} writes unconditionally", nameof(options));
     }
 
-    /// <summary>skip-existing: the first entry. newer-wins: the highest version (the last of equals).</summary>
+    /// <summary>
+    /// skip-existing: the last delete, so that the puts after it follow in the next round (the first of them
+    /// is then written); without deletes the first entry. newer-wins: the highest version (the last of equals),
+    /// puts and deletes alike.
+    /// </summary>
     protected override int Choose(IReadOnlyList<WriteItem> items, List<int> sameKey)
     {
         if (!_condition.NewerWins)
         {
-            return sameKey[0];
+            var lastDelete = sameKey.FindLastIndex(i => items[i].Operation == WriteOperation.Delete);
+            return sameKey[Math.Max(0, lastDelete)];
         }
 
         var best = sameKey[0];
@@ -40,9 +46,30 @@ internal sealed class ConditionalWriter : ItemWriterBase
         return best;
     }
 
-    /// <summary>Written or skipped, the chosen one is at least as new (or was first): the others are skipped.</summary>
-    protected override WriteOutcome OutcomeOfOther(WriteOutcome chosen) =>
-        chosen.Status is WriteStatus.Written or WriteStatus.Skipped ? WriteOutcome.Skipped : chosen;
+    /// <summary>
+    /// Failed: the others wait with it. Otherwise the chosen one is at least as new (or was first): the others
+    /// are skipped; with skip-existing the deletes before it count as deleted and the entries after a
+    /// chosen delete still have their turn.
+    /// </summary>
+    protected override WriteOutcome? OutcomeOfOther(WriteOutcome chosen, int chosenIndex, WriteItem other, int otherIndex)
+    {
+        if (chosen.Status == WriteStatus.Failed)
+        {
+            return chosen;
+        }
+
+        if (_condition.NewerWins)
+        {
+            return WriteOutcome.Skipped;
+        }
+
+        if (otherIndex > chosenIndex)
+        {
+            return chosen.Status == WriteStatus.Deleted ? null : WriteOutcome.Skipped;
+        }
+
+        return other.Operation == WriteOperation.Delete ? WriteOutcome.Deleted : WriteOutcome.Skipped;
+    }
 
     protected override Task WriteDistinctAsync(IReadOnlyList<WriteItem> items, List<int> indices, WriteOutcome[] outcomes, CancellationToken ct) =>
         ForEachBoundedAsync(
@@ -61,14 +88,29 @@ internal sealed class ConditionalWriter : ItemWriterBase
             return Task.FromResult(rejected);
         }
 
-        var request = new PutItemRequest
+        if (item.Operation == WriteOperation.Delete)
         {
-            TableName = Schema.TableName,
-            Item = item.Attributes,
-            ConditionExpression = _condition.Expression,
-            ExpressionAttributeNames = _condition.Names,
-            ExpressionAttributeValues = values,
-        };
-        return PutAsync(request, ct);
+            return DeleteAsync(
+                new DeleteItemRequest
+                {
+                    TableName = Schema.TableName,
+                    Key = Schema.KeyOf(item.Attributes),
+                    ConditionExpression = _condition.DeleteExpression,
+                    ExpressionAttributeNames = _condition.DeleteNames,
+                    ExpressionAttributeValues = _condition.DeleteExpression is null ? null : values,
+                },
+                ct);
+        }
+
+        return PutAsync(
+            new PutItemRequest
+            {
+                TableName = Schema.TableName,
+                Item = item.Attributes,
+                ConditionExpression = _condition.PutExpression,
+                ExpressionAttributeNames = _condition.PutNames,
+                ExpressionAttributeValues = values,
+            },
+            ct);
     }
 }

@@ -8,12 +8,13 @@ namespace DynamoWriter.Grains.DynamoDb;
 /// <summary>
 /// What every policy shares: de-duplication of keys within one call (in rounds, so that when the chosen
 /// entry of a key is rejected the next one gets its turn), bounded parallelism, retries with backoff,
-/// single PutItem with a condition, and metrics.
+/// single PutItem or DeleteItem with a condition, and metrics.
 /// </summary>
 internal abstract class ItemWriterBase : IItemWriter
 {
     protected const string PutItemOperation = "PutItem";
     protected const string BatchWriteItemOperation = "BatchWriteItem";
+    protected const string DeleteItemOperation = "DeleteItem";
 
     protected ItemWriterBase(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff)
     {
@@ -67,15 +68,17 @@ internal abstract class ItemWriterBase : IItemWriter
             foreach (var (index, chosenIndex) in others)
             {
                 var decisive = outcomes[chosenIndex];
-                if (decisive.Status == WriteStatus.Rejected)
+                if (decisive.Status != WriteStatus.Rejected && OutcomeOfOther(decisive, chosenIndex, items[index], index) is { } outcome)
                 {
-                    pending.Add(index); // the chosen one is dead-lettered: this one gets its own turn
+                    outcomes[index] = outcome;
                 }
                 else
                 {
-                    outcomes[index] = OutcomeOfOther(decisive);
+                    pending.Add(index); // the chosen one is dead-lettered, or this one must follow it: its own turn
                 }
             }
+
+            pending.Sort(); // Choose sees each key's entries in stream order
         }
 
         return outcomes;
@@ -84,8 +87,11 @@ internal abstract class ItemWriterBase : IItemWriter
     /// <summary>Among several pending items with one key, the index of the one to write (the others follow its outcome).</summary>
     protected abstract int Choose(IReadOnlyList<WriteItem> items, List<int> sameKey);
 
-    /// <summary>The outcome of an item not written because another item with its key was chosen.</summary>
-    protected abstract WriteOutcome OutcomeOfOther(WriteOutcome chosen);
+    /// <summary>
+    /// The outcome of an item not sent because another item with its key was chosen, once the chosen one's
+    /// outcome is known; null when it must still be applied after the chosen one (in the next round).
+    /// </summary>
+    protected abstract WriteOutcome? OutcomeOfOther(WriteOutcome chosen, int chosenIndex, WriteItem other, int otherIndex);
 
     /// <summary>Writes items whose keys are pairwise distinct, setting their outcomes.</summary>
     protected abstract Task WriteDistinctAsync(IReadOnlyList<WriteItem> items, List<int> indices, WriteOutcome[] outcomes, CancellationToken ct);
@@ -151,11 +157,19 @@ internal abstract class ItemWriterBase : IItemWriter
             body);
     }
 
+    /// <summary>One PutItem with retries (see <see cref="SendOneAsync"/>); Written when done.</summary>
+    protected Task<WriteOutcome> PutAsync(PutItemRequest request, CancellationToken ct) =>
+        SendOneAsync(PutItemOperation, request.ConditionExpression is not null, WriteOutcome.Written, token => Client.PutItemAsync(request, token), ct);
+
+    /// <summary>One DeleteItem with retries (see <see cref="SendOneAsync"/>); Deleted when done.</summary>
+    protected Task<WriteOutcome> DeleteAsync(DeleteItemRequest request, CancellationToken ct) =>
+        SendOneAsync(DeleteItemOperation, request.ConditionExpression is not null, WriteOutcome.Deleted, token => Client.DeleteItemAsync(request, token), ct);
+
     /// <summary>
-    /// One PutItem with retries. Condition failed → Skipped; validation → Rejected; other permanent errors
-    /// and exhausted retries → Failed.
+    /// One request with retries. Done → <paramref name="done"/>; condition failed → Skipped; validation →
+    /// Rejected; other permanent errors and exhausted retries → Failed.
     /// </summary>
-    protected async Task<WriteOutcome> PutAsync(PutItemRequest request, CancellationToken ct)
+    private async Task<WriteOutcome> SendOneAsync(string operation, bool conditional, WriteOutcome done, Func<CancellationToken, Task> send, CancellationToken ct)
     {
         for (var retry = 0; ; retry++)
         {
@@ -163,10 +177,10 @@ internal abstract class ItemWriterBase : IItemWriter
             var started = BeginRequest();
             try
             {
-                await Client.PutItemAsync(request, ct);
-                return WriteOutcome.Written;
+                await send(ct);
+                return done;
             }
-            catch (ConditionalCheckFailedException) when (request.ConditionExpression is not null && !ct.IsCancellationRequested)
+            catch (ConditionalCheckFailedException) when (conditional && !ct.IsCancellationRequested)
             {
                 return WriteOutcome.Skipped;
             }
@@ -177,7 +191,7 @@ internal abstract class ItemWriterBase : IItemWriter
             }
             finally
             {
-                EndRequest(started, PutItemOperation, 1);
+                EndRequest(started, operation, 1);
             }
 
             if (DynamoErrorClassifier.IsValidation(error))

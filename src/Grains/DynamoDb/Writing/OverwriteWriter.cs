@@ -8,7 +8,8 @@ namespace DynamoWriter.Grains.DynamoDb;
 /// <summary>
 /// overwrite: BatchWriteItem in chunks of at most 25, chunks in parallel. Unprocessed items are sent again
 /// with backoff; a chunk DynamoDB refuses as invalid is written item by item so only the bad items are rejected.
-/// Several entries with one key: the last is written, the earlier ones share its outcome (it supersedes them).
+/// Several entries with one key: the last operation (put or delete) is sent, the earlier ones count as
+/// applied once it is (it supersedes them; BatchWriteItem cannot hold two requests for one key).
 /// </summary>
 internal sealed class OverwriteWriter : ItemWriterBase
 {
@@ -22,7 +23,8 @@ internal sealed class OverwriteWriter : ItemWriterBase
 
     protected override int Choose(IReadOnlyList<WriteItem> items, List<int> sameKey) => sameKey[^1];
 
-    protected override WriteOutcome OutcomeOfOther(WriteOutcome chosen) => chosen;
+    protected override WriteOutcome? OutcomeOfOther(WriteOutcome chosen, int chosenIndex, WriteItem other, int otherIndex) =>
+        chosen.Status == WriteStatus.Failed ? chosen : WriteOutcome.Applied(other);
 
     protected override Task WriteDistinctAsync(IReadOnlyList<WriteItem> items, List<int> indices, WriteOutcome[] outcomes, CancellationToken ct)
     {
@@ -46,7 +48,7 @@ internal sealed class OverwriteWriter : ItemWriterBase
             {
                 RequestItems = new Dictionary<string, List<WriteRequest>>(1)
                 {
-                    [Schema.TableName] = pending.ConvertAll(i => new WriteRequest(new PutRequest(items[i].Attributes))),
+                    [Schema.TableName] = pending.ConvertAll(i => Request(items[i])),
                 },
             };
 
@@ -72,7 +74,11 @@ internal sealed class OverwriteWriter : ItemWriterBase
                 var unprocessed = response!.UnprocessedItems is { } u && u.TryGetValue(Schema.TableName, out var list) ? list : null;
                 if (unprocessed is null || unprocessed.Count == 0)
                 {
-                    SetAll(pending, outcomes, WriteOutcome.Written);
+                    foreach (var i in pending)
+                    {
+                        outcomes[i] = WriteOutcome.Applied(items[i]);
+                    }
+
                     return;
                 }
 
@@ -103,7 +109,7 @@ internal sealed class OverwriteWriter : ItemWriterBase
     }
 
     /// <summary>
-    /// The pending items DynamoDB handed back; the others are Written. If the answer cannot be matched to
+    /// The pending items DynamoDB handed back; the others are applied. If the answer cannot be matched to
     /// what was sent, everything is sent again (harmless for overwrite; never loses an item).
     /// </summary>
     private List<int> Remaining(IReadOnlyList<WriteItem> items, List<int> pending, List<WriteRequest> unprocessed, WriteOutcome[] outcomes)
@@ -111,7 +117,7 @@ internal sealed class OverwriteWriter : ItemWriterBase
         var keys = new HashSet<string>(unprocessed.Count, StringComparer.Ordinal);
         foreach (var request in unprocessed)
         {
-            if (request.PutRequest?.Item is not { } item || KeyText.Of(item, Schema) is not { } key)
+            if ((request.PutRequest?.Item ?? request.DeleteRequest?.Key) is not { } item || KeyText.Of(item, Schema) is not { } key)
             {
                 return pending;
             }
@@ -137,21 +143,26 @@ internal sealed class OverwriteWriter : ItemWriterBase
         {
             if (!keys.Contains(items[i].KeyText))
             {
-                outcomes[i] = WriteOutcome.Written;
+                outcomes[i] = WriteOutcome.Applied(items[i]);
             }
         }
 
         return remaining;
     }
 
-    /// <summary>DynamoDB refused the whole batch: PutItem each item so only the invalid ones are rejected.</summary>
+    private static WriteRequest Request(WriteItem item) =>
+        item.Operation == WriteOperation.Delete ? new WriteRequest(new DeleteRequest(item.Attributes)) : new WriteRequest(new PutRequest(item.Attributes));
+
+    /// <summary>DynamoDB refused the whole batch: PutItem or DeleteItem each item so only the invalid ones are rejected.</summary>
     private Task WriteOneByOneAsync(IReadOnlyList<WriteItem> items, List<int> chunk, WriteOutcome[] outcomes, CancellationToken ct) =>
         ForEachBoundedAsync(
             chunk.Count,
             async (c, token) =>
             {
-                var i = chunk[c];
-                outcomes[i] = await PutAsync(new PutItemRequest { TableName = Schema.TableName, Item = items[i].Attributes }, token);
+                var item = items[chunk[c]];
+                outcomes[chunk[c]] = item.Operation == WriteOperation.Delete
+                    ? await DeleteAsync(new DeleteItemRequest { TableName = Schema.TableName, Key = item.Attributes }, token)
+                    : await PutAsync(new PutItemRequest { TableName = Schema.TableName, Item = item.Attributes }, token);
             },
             ct);
 

@@ -22,7 +22,7 @@ public sealed class TransactionalWriter
     private const string ValidationError = "ValidationError";
 
     private readonly IAmazonDynamoDB _client;
-    private readonly PutCondition? _condition;
+    private readonly WriteCondition? _condition;
     private readonly WriteRequests _requests;
 
     internal TransactionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null)
@@ -30,14 +30,14 @@ public sealed class TransactionalWriter
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         Schema = schema;
-        _condition = PutCondition.For(schema, options);
+        _condition = WriteCondition.For(schema, options);
         _requests = new WriteRequests(schema, options, metrics, backoff);
     }
 
     public TableKeySchema Schema { get; }
 
     /// <summary>
-    /// Puts <paramref name="items"/> (pairwise distinct keys, each with the policy's condition) and applies
+    /// Puts or deletes <paramref name="items"/> (pairwise distinct keys, each with the policy's condition) and applies
     /// <paramref name="checkpoint"/> in one transaction. Items the policy keeps out (a failed condition) or
     /// DynamoDB refuses come back as <see cref="TransactionStatus.Refused"/> and nothing is committed: the
     /// caller drops them and commits the rest under a new token.
@@ -49,9 +49,9 @@ public sealed class TransactionalWriter
         List<(int, WriteOutcome)>? refused = null;
         for (var i = 0; i < items.Count; i++)
         {
-            if (Put(items[i], out var rejected) is { } put)
+            if (Action(items[i], out var rejected) is { } action)
             {
-                actions.Add(put);
+                actions.Add(action);
             }
             else
             {
@@ -109,19 +109,33 @@ public sealed class TransactionalWriter
         }
     }
 
-    private TransactWriteItem? Put(WriteItem item, out WriteOutcome rejected)
+    private TransactWriteItem? Action(WriteItem item, out WriteOutcome rejected)
     {
         rejected = default;
+        Dictionary<string, AttributeValue>? values = null;
+        if (_condition is not null && !_condition.TryGetValues(item, out values, out rejected))
+        {
+            return null;
+        }
+
+        if (item.Operation == WriteOperation.Delete)
+        {
+            var delete = new Delete { TableName = Schema.TableName, Key = Schema.KeyOf(item.Attributes) };
+            if (_condition?.DeleteExpression is { } expression)
+            {
+                delete.ConditionExpression = expression;
+                delete.ExpressionAttributeNames = _condition.DeleteNames;
+                delete.ExpressionAttributeValues = values;
+            }
+
+            return new TransactWriteItem { Delete = delete };
+        }
+
         var put = new Put { TableName = Schema.TableName, Item = item.Attributes };
         if (_condition is not null)
         {
-            if (!_condition.TryGetValues(item, out var values, out rejected))
-            {
-                return null;
-            }
-
-            put.ConditionExpression = _condition.Expression;
-            put.ExpressionAttributeNames = _condition.Names;
+            put.ConditionExpression = _condition.PutExpression;
+            put.ExpressionAttributeNames = _condition.PutNames;
             put.ExpressionAttributeValues = values;
         }
 

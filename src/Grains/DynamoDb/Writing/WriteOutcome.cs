@@ -8,6 +8,9 @@ public enum WriteStatus
     /// <summary>Durably in the table (or superseded by a later entry with the same key that is).</summary>
     Written,
 
+    /// <summary>A delete: the item with its key is gone (or superseded by a later entry with the same key that is applied).</summary>
+    Deleted,
+
     /// <summary>Not written because the write policy kept the stored item (or a better one in the same call).</summary>
     Skipped,
 
@@ -22,6 +25,10 @@ public readonly record struct WriteOutcome(WriteStatus Status, EntryErrorKind? E
 {
     public static readonly WriteOutcome Written = new(WriteStatus.Written);
     public static readonly WriteOutcome Skipped = new(WriteStatus.Skipped);
+    public static readonly WriteOutcome Deleted = new(WriteStatus.Deleted);
+
+    /// <summary>Done as asked: Written for a put, Deleted for a delete.</summary>
+    public static WriteOutcome Applied(WriteItem item) => item.Operation == WriteOperation.Delete ? Deleted : Written;
 
     public static WriteOutcome Rejected(EntryErrorKind kind, string error) => new(WriteStatus.Rejected, kind, error);
 

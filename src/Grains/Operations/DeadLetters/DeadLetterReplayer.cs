@@ -61,7 +61,7 @@ public sealed class DeadLetterReplayer(DynamoWriterRedis redis)
             {
                 var id = (string)entry.Id!;
                 start = "(" + id; // exclusive: entries kept are not read again
-                var original = entry.Values.Where(f => !((string)f.Name!).StartsWith(DeadLetterFields.Prefix, StringComparison.Ordinal)).ToList();
+                var original = entry.Values.Where(f => !DeadLetterFields.IsAdded((string)f.Name!)).ToList();
                 if (original.Count == 0)
                 {
                     kept++; // XADD needs a field; nothing to give back

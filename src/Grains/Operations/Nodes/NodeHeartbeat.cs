@@ -26,6 +26,9 @@ public sealed record NodeHeartbeat(
 
     /// <summary>The Orleans queues this node reads, by consumer name; empty from nodes that do not say.</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
+
+    /// <summary>Delete entries applied since the node started; 0 from nodes that do not say.</summary>
+    public long Deleted { get; init; }
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>The key a node of <paramref name="group"/> named <paramref name="name"/> refreshes.</summary>

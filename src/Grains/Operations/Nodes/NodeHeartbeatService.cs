@@ -91,6 +91,7 @@ public sealed class NodeHeartbeatService : BackgroundService
             _time.GetUtcNow(), streams, _totals.Read, _totals.Written, _totals.Skipped, _totals.DeadLettered, _totals.Acknowledged)
         {
             Queues = Queues?.Invoke() ?? [],
+            Deleted = _totals.Deleted,
         };
         var db = await _redis.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.StringSetAsync(Key, beat.ToJson(), Interval * 3).WaitAsync(cancellationToken).ConfigureAwait(false);

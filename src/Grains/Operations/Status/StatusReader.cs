@@ -56,6 +56,9 @@ public sealed class StatusReader
                 new DeadLetterStatus(redis.DeadLetterStream, redis.DeadLetterLength),
                 checkpoint is not null && StreamEntryId.TryParse(checkpoint.Position, out var position)
                     ? new CheckpointStatus(position.ToString(), checkpoint.Written, checkpoint.Skipped, checkpoint.DeadLettered, checkpoint.UpdatedAt, checkpoint.UpdatedBy)
+                    {
+                        Deleted = checkpoint.Deleted,
+                    }
                     : null)
             {
                 Queue = queue,
@@ -102,7 +105,7 @@ public sealed class StatusReader
 
             nodes.Add(new NodeStatus(beat.Name, beat.Host, beat.ProcessId, beat.Version, beat.StartedAt, beat.UpdatedAt,
                 Math.Max(0, (now - beat.UpdatedAt).TotalSeconds), beat.Streams,
-                new NodeCounts(beat.Read, beat.Written, beat.Skipped, beat.DeadLettered, beat.Acknowledged))
+                new NodeCounts(beat.Read, beat.Written, beat.Skipped, beat.DeadLettered, beat.Acknowledged) { Deleted = beat.Deleted })
             {
                 Queues = beat.Queues,
             });

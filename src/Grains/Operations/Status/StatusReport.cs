@@ -47,7 +47,11 @@ public sealed record StreamStatus(
 public sealed record DeadLetterStatus(string Stream, long Length);
 
 /// <summary>The durable checkpoint of (group, stream): every entry up to and including <see cref="Id"/> is persisted.</summary>
-public sealed record CheckpointStatus(string Id, long Written, long Skipped, long DeadLettered, DateTimeOffset UpdatedAt, string UpdatedBy);
+public sealed record CheckpointStatus(string Id, long Written, long Skipped, long DeadLettered, DateTimeOffset UpdatedAt, string UpdatedBy)
+{
+    /// <summary>Delete entries applied, over all nodes.</summary>
+    public long Deleted { get; init; }
+}
 
 /// <summary>A node whose heartbeat key is alive.</summary>
 public sealed record NodeStatus(
@@ -68,7 +72,11 @@ public sealed record NodeStatus(
 /// <summary>One silo of the cluster as its membership entry says: address, Orleans status, last "I am alive".</summary>
 public sealed record SiloMember(string Name, string Address, string Host, string Status, DateTimeOffset StartedAt, DateTimeOffset LastAliveAt);
 
-public sealed record NodeCounts(long Read, long Written, long Skipped, long DeadLettered, long Acknowledged);
+public sealed record NodeCounts(long Read, long Written, long Skipped, long DeadLettered, long Acknowledged)
+{
+    /// <summary>Delete entries applied since the node started.</summary>
+    public long Deleted { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(StatusReport))]

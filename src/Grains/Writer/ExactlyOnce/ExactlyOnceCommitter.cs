@@ -95,7 +95,7 @@ internal sealed class ExactlyOnceCommitter
                 // What the checkpoint (as last read) covers was committed by another activation: acknowledge it only.
                 report.AlreadyCommitted += chunk.RemoveAll(i => IsCommitted(i.Entry) && MarkAlready(i, report, resolved))
                     + skipped.RemoveAll(i => IsCommitted(i.Entry) && MarkAlready(i, report, resolved));
-                if (Next(position, chunk.Count, skipped.Count) is not { } next)
+                if (Next(position, chunk, skipped.Count) is not { } next)
                 {
                     break; // nothing to record
                 }
@@ -127,7 +127,15 @@ internal sealed class ExactlyOnceCommitter
                         PendingDeadLettered = 0;
                         foreach (var item in chunk)
                         {
-                            report.Written.Add(item.Entry);
+                            if (item.Operation == WriteOperation.Delete)
+                            {
+                                report.Deleted++;
+                            }
+                            else
+                            {
+                                report.Written.Add(item.Entry);
+                            }
+
                             report.Done.Add(item.Entry.Id);
                             resolved.Add(item);
                         }
@@ -213,12 +221,14 @@ internal sealed class ExactlyOnceCommitter
         return report;
     }
 
-    /// <summary>The checkpoint after a commit of <paramref name="written"/> and <paramref name="skipped"/> entries; null when nothing changes.</summary>
-    private StreamCheckpoint? Next(string? position, int written, int skipped)
+    /// <summary>The checkpoint after a commit of <paramref name="chunk"/> and <paramref name="skipped"/> entries; null when nothing changes.</summary>
+    private StreamCheckpoint? Next(string? position, List<WriteItem> chunk, int skipped)
     {
+        var deleted = chunk.Count(i => i.Operation == WriteOperation.Delete);
+        var written = chunk.Count - deleted;
         var moved = position is not null && StreamEntryId.TryParse(position, out var to)
             && (!StreamEntryId.TryParse(State.Position, out var at) || to > at);
-        if (!moved && written == 0 && skipped == 0 && PendingDeadLettered == 0)
+        if (!moved && chunk.Count == 0 && skipped == 0 && PendingDeadLettered == 0)
         {
             return null;
         }
@@ -230,6 +240,7 @@ internal sealed class ExactlyOnceCommitter
             Position = moved ? position! : State.Position,
             Written = State.Written + written,
             Skipped = State.Skipped + skipped,
+            Deleted = State.Deleted + deleted,
             DeadLettered = State.DeadLettered + PendingDeadLettered,
             UpdatedAt = _time.GetUtcNow(),
             UpdatedBy = _silo,
@@ -269,10 +280,13 @@ internal sealed class ExactlyOnceCommitter
 /// <summary>What one <see cref="ExactlyOnceCommitter.CommitAsync"/> did.</summary>
 internal sealed class CommitReport
 {
-    /// <summary>Entries whose items committed.</summary>
+    /// <summary>Entries whose puts committed.</summary>
     public List<StreamEntry> Written { get; } = [];
 
-    /// <summary>Entries to acknowledge: written, skipped by the policy, or committed before.</summary>
+    /// <summary>Entries whose deletes committed.</summary>
+    public int Deleted { get; set; }
+
+    /// <summary>Entries to acknowledge: written, deleted, skipped by the policy, or committed before.</summary>
     public List<string> Done { get; } = [];
 
     public int Skipped { get; set; }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.Options;
@@ -73,7 +71,7 @@ public sealed class ClaimTests
         var group = options.Stream.Group;
         await using var redis = EngineKit.Redis();
         using var dynamo = TestTables.Client();
-        using var deleted = new DeletedCounter(stream);
+        using var deleted = new StreamCounter("dynamowriter.entries.deleted", stream);
         await redis.XGroupCreateAsync(stream, group, "0", mkStream: true);
         var ids = new List<string>();
         for (var i = 0; i < 8; i++)
@@ -136,38 +134,5 @@ public sealed class ClaimTests
         var items = (await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName)).Select(i => i["pk"].S).Order().ToList();
         Assert.Equal(["k0", "k1", "k2", "k3", "k4"], items);
         Assert.Equal(1, engine.Totals.DeadLettered);
-    }
-
-    /// <summary>Sums dynamowriter.entries.deleted for one stream, from whichever engine reports it.</summary>
-    private sealed class DeletedCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<long> _values = new();
-
-        public DeletedCounter(string stream)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name == "dynamowriter.entries.deleted")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "stream" && Equals(tag.Value, stream))
-                    {
-                        _values.Enqueue(value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Total => _values.Sum();
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -63,6 +63,9 @@ public sealed class MalformedCorpusTests
         new("B key is not base64", Target.BinaryKey, Payload("{\"bin\":\"***not base64***\"}"), "key-type-mismatch"),
         new("string with a lone surrogate escape", Target.StringKey, Payload("{\"pk\":\"lone\",\"v\":\"\\ud800\"}"), "malformed-json"),
         new("property name with a lone surrogate escape", Target.StringKey, Payload("{\"pk\":\"lone2\",\"\\udc00\":1}"), "malformed-json"),
+        new("unknown operation", Target.StringKey, [new("dw:op", "upsert"), new("payload", "{\"pk\":\"op1\"}")], "invalid-operation"),
+        new("delete without a key", Target.StringKey, [new("dw:op", "delete"), new("payload", "{\"other\":\"x\"}")], "missing-key-for-delete"),
+        new("delete without a payload", Target.StringKey, [new("dw:op", "delete")], "missing-key-for-delete"),
     ];
 
     /// <summary>fields format, newer-wins with versionField "ver". Table keys: pk (S), id (N), bin (B).</summary>
@@ -79,6 +82,8 @@ public sealed class MalformedCorpusTests
         new("N key with 39 digits", Target.NumberKey, [new("id", "123456789012345678901234567890123456789"), new("ver", "1")], "key-type-mismatch"),
         new("B key with bad base64", Target.BinaryKey, [new("bin", "not base64!"), new("ver", "1")], "key-type-mismatch"),
         new("B key empty", Target.BinaryKey, [new("bin", ""), new("ver", "1")], "empty-key"),
+        new("operation in capitals", Target.StringKey, [new("pk", "op2"), new("ver", "1"), new("dw:op", "DELETE")], "invalid-operation"),
+        new("delete with an empty key", Target.NumberKey, [new("id", ""), new("ver", "1"), new("dw:op", "delete")], "missing-key-for-delete"),
     ];
 
     [Fact]

@@ -68,6 +68,21 @@ public sealed class DeadLetterReplayTests
     }
 
     [Fact]
+    public async Task Replay_keeps_the_operation_field_so_a_dead_lettered_delete_is_still_a_delete()
+    {
+        var stream = TestServers.Unique("tomb");
+        var dlq = stream + ":dlq";
+        await using var redis = OperationsKit.Redis();
+        var db = await redis.GetDatabaseAsync();
+        StreamField[] tombstone = [new("dw:op", "delete"), new("pk", "k1")];
+        await AddLetterAsync(db, dlq, stream, tombstone);
+
+        Assert.Equal(new DeadLetterReplayResult(1, 0), await new DeadLetterReplayer(redis).ReplayAsync(dlq, stream));
+        Assert.Equal([tombstone], (await OperationsKit.AllAsync(db, stream)).Select(e => e.Fields));
+        await db.KeyDeleteAsync([stream, dlq]);
+    }
+
+    [Fact]
     public async Task An_entry_with_more_fields_than_a_script_takes_is_moved_too()
     {
         var stream = TestServers.Unique("wide");

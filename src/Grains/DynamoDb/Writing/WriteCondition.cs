@@ -5,10 +5,11 @@ using DynamoWriter.Options;
 namespace DynamoWriter.Grains.DynamoDb;
 
 /// <summary>
-/// The condition a put carries under skip-existing (no stored item) or newer-wins (no stored item, or an older
-/// one); shared by the conditional PutItem and the puts of an exactly-once transaction.
+/// The conditions of skip-existing (put: no stored item; delete: none, it deletes as asked) and newer-wins
+/// (put and delete: no stored item or an older one); shared by the conditional single-item writes and the
+/// actions of an exactly-once transaction.
 /// </summary>
-internal sealed class PutCondition
+internal sealed class WriteCondition
 {
     private const string HashName = "#pk";
     private const string VersionName = "#v";
@@ -17,7 +18,7 @@ internal sealed class PutCondition
 
     private readonly bool _numericVersions;
 
-    private PutCondition(TableKeySchema schema, DynamoDbOptions options)
+    private WriteCondition(TableKeySchema schema, DynamoDbOptions options)
     {
         NewerWins = options.WritePolicy == WritePolicy.NewerWins;
         VersionAttribute = options.EffectiveVersionAttribute;
@@ -26,16 +27,19 @@ internal sealed class PutCondition
             // A stored item without the version attribute (written by another writer) counts as older. With a
             // versionField the versions are numbers; one stored as text (a producer that writes every field as
             // a string) would never compare as smaller, so it counts as older too.
+            // A delete's condition is the same test of the stored version; a missing item passes it (a no-op).
             _numericVersions = !string.IsNullOrEmpty(options.VersionField);
-            Expression = _numericVersions
-                ? $"attribute_not_exists({HashName}) OR attribute_not_exists({VersionName}) OR NOT attribute_type({VersionName}, {NumberType}) OR {VersionName} < {VersionValue}"
-                : $"attribute_not_exists({HashName}) OR attribute_not_exists({VersionName}) OR {VersionName} < {VersionValue}";
-            Names = new(StringComparer.Ordinal) { [HashName] = schema.Hash.Name, [VersionName] = VersionAttribute };
+            DeleteExpression = _numericVersions
+                ? $"attribute_not_exists({VersionName}) OR NOT attribute_type({VersionName}, {NumberType}) OR {VersionName} < {VersionValue}"
+                : $"attribute_not_exists({VersionName}) OR {VersionName} < {VersionValue}";
+            PutExpression = $"attribute_not_exists({HashName}) OR {DeleteExpression}";
+            PutNames = new(StringComparer.Ordinal) { [HashName] = schema.Hash.Name, [VersionName] = VersionAttribute };
+            DeleteNames = new(StringComparer.Ordinal) { [VersionName] = VersionAttribute };
         }
         else
         {
-            Expression = $"attribute_not_exists({HashName})";
-            Names = new(StringComparer.Ordinal) { [HashName] = schema.Hash.Name };
+            PutExpression = $"attribute_not_exists({HashName})";
+            PutNames = new(StringComparer.Ordinal) { [HashName] = schema.Hash.Name };
         }
     }
 
@@ -43,13 +47,18 @@ internal sealed class PutCondition
 
     public string VersionAttribute { get; }
 
-    public string Expression { get; }
+    public string PutExpression { get; }
 
-    public Dictionary<string, string> Names { get; }
+    public Dictionary<string, string> PutNames { get; }
 
-    /// <summary>The condition of the policy; null for overwrite, which puts unconditionally.</summary>
-    public static PutCondition? For(TableKeySchema schema, DynamoDbOptions options) =>
-        options.WritePolicy is WritePolicy.SkipExisting or WritePolicy.NewerWins ? new PutCondition(schema, options) : null;
+    /// <summary>newer-wins only: skip-existing deletes unconditionally.</summary>
+    public string? DeleteExpression { get; }
+
+    public Dictionary<string, string>? DeleteNames { get; }
+
+    /// <summary>The conditions of the policy; null for overwrite, which writes unconditionally.</summary>
+    public static WriteCondition? For(TableKeySchema schema, DynamoDbOptions options) =>
+        options.WritePolicy is WritePolicy.SkipExisting or WritePolicy.NewerWins ? new WriteCondition(schema, options) : null;
 
     /// <summary>
     /// The expression values for <paramref name="item"/> (null when the condition has none), or false with the
