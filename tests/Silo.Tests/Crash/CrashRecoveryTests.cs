@@ -1,4 +1,7 @@
 using System.Globalization;
+using DynamoWriter.Checkpoints;
+using DynamoWriter.Grains.Operations.Checkpoints;
+using DynamoWriter.Grains.Storage;
 using DynamoWriter.Tests;
 using StackExchange.Redis;
 
@@ -30,6 +33,31 @@ public sealed class CrashRecoveryTests
         Assert.True(await scenario.TableCountAsync() < 20_000, "the kill was not mid-run; the test proves nothing");
         await using var second = ServiceProcess.Start(scenario.Environment, "run");
         await scenario.AssertAllPersistedAsync(redis, ids, second);
+    }
+
+    [Fact]
+    public async Task Exactly_once_sigkill_mid_run_then_restart_counts_every_entry_exactly_once()
+    {
+        // DynamoDB Local (the default server): dynalite has no transactions.
+        var scenario = Scenario.Create(TestServers.RedisAddress, TestServers.DynamoEndpoint);
+        scenario.Environment["SC_DYNAMODB_EXACTLYONCE"] = "true";
+        await using var redis = scenario.Redis();
+        var ids = await scenario.ProduceAsync(redis, 0, 20_000);
+
+        await using (var first = ServiceProcess.Start(scenario.Environment, "run"))
+        {
+            await scenario.WaitForTableCountAsync(first, n => n >= 2_000, "the first process to write part of the backlog");
+            first.Signal(ServiceProcess.SigKill);
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(await scenario.TableCountAsync() < 20_000, "the kill was not mid-run; the test proves nothing");
+        await using var second = ServiceProcess.Start(scenario.Environment, "run");
+        await scenario.AssertAllPersistedAsync(redis, ids, second);
+        // At least once, the entries the killed process had written but not acknowledged would count twice.
+        var checkpoint = await scenario.CheckpointAsync();
+        Assert.Equal((20_000L, 0L, 0L), (checkpoint.Written, checkpoint.Skipped, checkpoint.DeadLettered));
+        Assert.Contains("were committed before", second.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,6 +165,15 @@ public sealed class CrashRecoveryTests
             {
                 return 0;
             }
+        }
+
+        /// <summary>The stream's checkpoint as the writer grain committed it.</summary>
+        public async Task<StreamCheckpoint> CheckpointAsync()
+        {
+            using var dynamo = TestTables.Client(_dynamoEndpoint);
+            var (state, _) = await DynamoDbGrainStorage.ReadItemAsync<StreamCheckpoint>(
+                dynamo, Environment["SC_CHECKPOINT_TABLENAME"], CheckpointKeys.For(Group, Stream), CancellationToken.None);
+            return state ?? throw new InvalidOperationException("no checkpoint stored");
         }
 
         public Task<int> WaitForTableCountAsync(ServiceProcess service, Func<int, bool> done, string what) =>
