@@ -168,6 +168,26 @@ namespace DynamoWriter.Bench
                 var v = await s.EndToEndAsync(WritePolicy.NewerWins, n);
                 report.Add(Throughput("4b", "end to end, newer-wins", v, "ceiling 3", condCeiling, 0.9));
             });
+            double? txCeiling = null;
+            if (dynamoKind == "dynalite")
+            {
+                // dynalite has no TransactWriteItems: exactly-once is measured on DynamoDB Local only.
+                report.Notes.Add("8 and 9 (transactional ceiling, exactly-once): not run, dynalite has no transactions");
+            }
+            else
+            {
+                await Step("transactional", "8. backend ceiling, transactional (TransactWriteItems of 99 + checkpoint)", async () =>
+                {
+                    txCeiling = await s.TransactionalCeilingAsync(n);
+                    report.Add(new Row("8", "backend ceiling, transactional (parallel TransactWriteItems)", txCeiling.Value, "items/s"));
+                });
+                await Step("exactly-once", "9. end to end, exactly-once (overwrite)", async () =>
+                {
+                    var v = await s.EndToEndAsync(WritePolicy.Overwrite, n, exactlyOnce: true);
+                    report.Add(Throughput("9", "end to end, exactly-once, overwrite", v, "ceiling 8", txCeiling, 0.9));
+                });
+            }
+
             // The Redis side is cheap to fill and quick to drain: a bigger backlog keeps the first reads from
             // dominating the figure. One drain lasts about a second, so on shared cores a single drain is mostly
             // noise: a warm-up round (JIT), then alternating rounds, and the median of each side.

@@ -5,7 +5,7 @@ using DynamoWriter.Options;
 
 namespace DynamoWriter.Bench;
 
-/// <summary>Scenarios 1 and 3: what the backend takes with no Redis and no engine in the way.</summary>
+/// <summary>Scenarios 1, 3 and 8: what the backend takes with no Redis and no engine in the way.</summary>
 internal sealed partial class Scenarios
 {
     private const int BatchSize = DynamoDbOptions.MaxBatchSize;
@@ -118,6 +118,55 @@ internal sealed partial class Scenarios
                     }
                     catch (ConditionalCheckFailedException)
                     {
+                        break;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
+                    {
+                        await Task.Delay(50 * (attempt + 1));
+                    }
+                }
+            }
+        })));
+        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await _w.DeleteTableAsync(table);
+        return rate;
+    }
+
+    /// <summary>
+    /// 8. Parallel TransactWriteItems of 99 pre-built items and one checkpoint item per writer (what exactly-once
+    /// commits), the best of several concurrencies; the engine holds one transaction in flight per stream.
+    /// </summary>
+    public Task<double> TransactionalCeilingAsync(int count) =>
+        BestOfAsync("transactional (TransactWriteItems of 99 items + a checkpoint item)", count, _w.Settings.Streams, TransactionalRateAsync);
+
+    private async Task<double> TransactionalRateAsync(int count, int concurrency)
+    {
+        const int ItemsPerTransaction = TransactionalWriter.MaxActions - 1;
+        var table = _w.Name("ceiling-tx");
+        await _w.CreateTablesAsync(table);
+        var items = PrebuiltItems(table, count);
+        var next = -1;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var checkpoint = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = $"checkpoint-{worker}" } };
+            while (true)
+            {
+                var start = Interlocked.Increment(ref next) * ItemsPerTransaction;
+                if (start >= items.Count)
+                {
+                    return;
+                }
+
+                var actions = items.GetRange(start, Math.Min(ItemsPerTransaction, items.Count - start))
+                    .ConvertAll(i => new TransactWriteItem { Put = new Put { TableName = table, Item = i } });
+                checkpoint["n"] = new AttributeValue { N = start.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                actions.Add(new TransactWriteItem { Put = new Put { TableName = table, Item = new(checkpoint) } });
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await _w.Dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = actions });
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException && attempt < 20)

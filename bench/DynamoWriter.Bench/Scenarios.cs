@@ -19,14 +19,15 @@ internal sealed partial class Scenarios(Workload w, Report report)
     /// 2 and 4. A backlog of N entries drained by the engine (fresh group, table and silo); entries/s from engine
     /// start (silo start included) to all acknowledged, as <see cref="WriterTotals.Acknowledged"/> counts them.
     /// </summary>
-    public async Task<double> EndToEndAsync(WritePolicy policy, int count)
+    public async Task<double> EndToEndAsync(WritePolicy policy, int count, bool exactlyOnce = false)
     {
-        var name = _w.Name("e2e-" + policy.ToString().ToLowerInvariant());
+        var name = _w.Name("e2e-" + policy.ToString().ToLowerInvariant() + (exactlyOnce ? "-eo" : ""));
         var streams = _w.StreamNames(name);
         var fillRate = await _w.FillAsync(streams, name, count);
         AnsiConsole.MarkupLine($"  [grey]backlog of {count:N0} entries over {streams.Count} streams added at {fillRate:N0}/s[/]");
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var options = _w.EngineOptions(streams, name, policy);
+        options.DynamoDB.ExactlyOnce = exactlyOnce;
         var started = Stopwatch.GetTimestamp();
         var host = await Workload.StartEngineAsync(options);
         try
