@@ -42,95 +42,51 @@ internal sealed partial class Scenarios
     public Task<double> BatchCeilingAsync(int count) =>
         BestOfAsync("batch (BatchWriteItem of 25)", count, _w.EngineConcurrency(WritePolicy.Overwrite), BatchRateAsync);
 
-    private async Task<double> BatchRateAsync(int count, int concurrency)
+    private Task<double> BatchRateAsync(int count, int concurrency) => TimedAsync("ceiling-batch", count, concurrency, async (table, items, _, take) =>
     {
-        var table = _w.Name("ceiling-batch");
-        await _w.CreateTablesAsync(table);
-        var items = PrebuiltItems(table, count);
-        var next = -1;
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        while (take(BatchSize) is { } start)
         {
-            while (true)
+            var requests = items.GetRange(start, Math.Min(BatchSize, items.Count - start))
+                .ConvertAll(i => new WriteRequest(new PutRequest(i)));
+            while (requests.Count > 0)
             {
-                var chunk = Interlocked.Increment(ref next);
-                var start = chunk * BatchSize;
-                if (start >= items.Count)
+                await RetriedAsync(async () =>
                 {
-                    return;
-                }
-
-                var requests = items.GetRange(start, Math.Min(BatchSize, items.Count - start))
-                    .ConvertAll(i => new WriteRequest(new PutRequest(i)));
-                for (var attempt = 0; requests.Count > 0; attempt++)
-                {
-                    try
-                    {
-                        var response = await _w.Dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = new() { [table] = requests } });
-                        requests = response.UnprocessedItems is { } u && u.TryGetValue(table, out var left) ? left : [];
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
-                    {
-                        await Task.Delay(50 * (attempt + 1));
-                    }
-                }
+                    var response = await _w.Dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = new() { [table] = requests } });
+                    requests = response.UnprocessedItems is { } u && u.TryGetValue(table, out var left) ? left : [];
+                });
             }
-        })));
-        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        await _w.DeleteTableAsync(table);
-        return rate;
-    }
+        }
+    });
 
     /// <summary>3. Parallel PutItem with attribute_not_exists(pk), the best of several concurrencies; also newer-wins' ceiling.</summary>
     public Task<double> ConditionalCeilingAsync(int count) =>
         BestOfAsync("conditional (PutItem attribute_not_exists; also newer-wins')", count, _w.EngineConcurrency(WritePolicy.SkipExisting), ConditionalRateAsync);
 
-    private async Task<double> ConditionalRateAsync(int count, int concurrency)
+    private Task<double> ConditionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-cond", count, concurrency, async (table, items, _, take) =>
     {
-        var table = _w.Name("ceiling-cond");
-        await _w.CreateTablesAsync(table);
-        var items = PrebuiltItems(table, count);
         var names = new Dictionary<string, string> { ["#pk"] = "pk" };
-        var next = -1;
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        while (take(1) is { } i)
         {
-            while (true)
+            await RetriedAsync(async () =>
             {
-                var i = Interlocked.Increment(ref next);
-                if (i >= items.Count)
+                try
                 {
-                    return;
+                    await _w.Dynamo.PutItemAsync(new PutItemRequest
+                    {
+                        TableName = table,
+                        Item = items[i],
+                        ConditionExpression = "attribute_not_exists(#pk)",
+                        ExpressionAttributeNames = names,
+                    });
                 }
-
-                for (var attempt = 0; ; attempt++)
+                catch (ConditionalCheckFailedException)
                 {
-                    try
-                    {
-                        await _w.Dynamo.PutItemAsync(new PutItemRequest
-                        {
-                            TableName = table,
-                            Item = items[i],
-                            ConditionExpression = "attribute_not_exists(#pk)",
-                            ExpressionAttributeNames = names,
-                        });
-                        break;
-                    }
-                    catch (ConditionalCheckFailedException)
-                    {
-                        break;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
-                    {
-                        await Task.Delay(50 * (attempt + 1));
-                    }
+                    // An earlier attempt was applied: done.
                 }
-            }
-        })));
-        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        await _w.DeleteTableAsync(table);
-        return rate;
-    }
+            });
+        }
+    });
 
     /// <summary>
     /// 8. Parallel TransactWriteItems of 99 pre-built items and one checkpoint item per writer (what exactly-once
@@ -139,45 +95,58 @@ internal sealed partial class Scenarios
     public Task<double> TransactionalCeilingAsync(int count) =>
         BestOfAsync("transactional (TransactWriteItems of 99 items + a checkpoint item)", count, _w.Settings.Streams, TransactionalRateAsync);
 
-    private async Task<double> TransactionalRateAsync(int count, int concurrency)
+    private Task<double> TransactionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-tx", count, concurrency, async (table, items, worker, take) =>
     {
         const int ItemsPerTransaction = TransactionalWriter.MaxActions - 1;
-        var table = _w.Name("ceiling-tx");
+        var checkpoint = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = $"checkpoint-{worker}" } };
+        while (take(ItemsPerTransaction) is { } start)
+        {
+            var actions = items.GetRange(start, Math.Min(ItemsPerTransaction, items.Count - start))
+                .ConvertAll(i => new TransactWriteItem { Put = new Put { TableName = table, Item = i } });
+            checkpoint["n"] = new AttributeValue { N = start.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            actions.Add(new TransactWriteItem { Put = new Put { TableName = table, Item = new(checkpoint) } });
+            await RetriedAsync(() => _w.Dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = actions }));
+        }
+    });
+
+    /// <summary>
+    /// Items/s of <paramref name="concurrency"/> workers writing <paramref name="count"/> pre-built items to a fresh
+    /// table; a worker takes the next <c>n</c> items with <c>take(n)</c> (null when none are left).
+    /// </summary>
+    private async Task<double> TimedAsync(
+        string prefix, int count, int concurrency, Func<string, List<Dictionary<string, AttributeValue>>, int, Func<int, int?>, Task> worker)
+    {
+        var table = _w.Name(prefix);
         await _w.CreateTablesAsync(table);
         var items = PrebuiltItems(table, count);
-        var next = -1;
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        var next = 0;
+        int? Take(int n)
         {
-            var checkpoint = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = $"checkpoint-{worker}" } };
-            while (true)
-            {
-                var start = Interlocked.Increment(ref next) * ItemsPerTransaction;
-                if (start >= items.Count)
-                {
-                    return;
-                }
+            var start = Interlocked.Add(ref next, n) - n;
+            return start < items.Count ? start : null;
+        }
 
-                var actions = items.GetRange(start, Math.Min(ItemsPerTransaction, items.Count - start))
-                    .ConvertAll(i => new TransactWriteItem { Put = new Put { TableName = table, Item = i } });
-                checkpoint["n"] = new AttributeValue { N = start.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                actions.Add(new TransactWriteItem { Put = new Put { TableName = table, Item = new(checkpoint) } });
-                for (var attempt = 0; ; attempt++)
-                {
-                    try
-                    {
-                        await _w.Dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = actions });
-                        break;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
-                    {
-                        await Task.Delay(50 * (attempt + 1));
-                    }
-                }
-            }
-        })));
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => worker(table, items, w, Take))));
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         await _w.DeleteTableAsync(table);
         return rate;
+    }
+
+    /// <summary>A backend call retried with a growing pause (the server is the limit, not the bench).</summary>
+    private static async Task RetriedAsync(Func<Task> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < 20)
+            {
+                await Task.Delay(50 * (attempt + 1));
+            }
+        }
     }
 }

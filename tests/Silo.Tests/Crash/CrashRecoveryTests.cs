@@ -23,15 +23,7 @@ public sealed class CrashRecoveryTests
         await using var redis = scenario.Redis();
         var ids = await scenario.ProduceAsync(redis, 0, 20_000);
 
-        await using (var first = ServiceProcess.Start(scenario.Environment, "run"))
-        {
-            await scenario.WaitForTableCountAsync(first, n => n >= 2_000, "the first process to write part of the backlog");
-            first.Signal(ServiceProcess.SigKill);
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        Assert.True(await scenario.TableCountAsync() < 20_000, "the kill was not mid-run; the test proves nothing");
-        await using var second = ServiceProcess.Start(scenario.Environment, "run");
+        await using var second = await KillMidRunAndRestartAsync(scenario);
         await scenario.AssertAllPersistedAsync(redis, ids, second);
     }
 
@@ -44,15 +36,7 @@ public sealed class CrashRecoveryTests
         await using var redis = scenario.Redis();
         var ids = await scenario.ProduceAsync(redis, 0, 20_000);
 
-        await using (var first = ServiceProcess.Start(scenario.Environment, "run"))
-        {
-            await scenario.WaitForTableCountAsync(first, n => n >= 2_000, "the first process to write part of the backlog");
-            first.Signal(ServiceProcess.SigKill);
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        Assert.True(await scenario.TableCountAsync() < 20_000, "the kill was not mid-run; the test proves nothing");
-        await using var second = ServiceProcess.Start(scenario.Environment, "run");
+        await using var second = await KillMidRunAndRestartAsync(scenario);
         await scenario.AssertAllPersistedAsync(redis, ids, second);
         // At least once, the entries the killed process had written but not acknowledged would count twice.
         var checkpoint = await scenario.CheckpointAsync();
@@ -102,6 +86,20 @@ public sealed class CrashRecoveryTests
 
         await scenario.AssertAllPersistedAsync(redis, ids, service);
         Assert.Contains("resumed", service.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the service on the 20,000-entry backlog, SIGKILLs it after 2,000 items, and starts it again.</summary>
+    private static async Task<ServiceProcess> KillMidRunAndRestartAsync(Scenario scenario)
+    {
+        await using (var first = ServiceProcess.Start(scenario.Environment, "run"))
+        {
+            await scenario.WaitForTableCountAsync(first, n => n >= 2_000, "the first process to write part of the backlog");
+            first.Signal(ServiceProcess.SigKill);
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(await scenario.TableCountAsync() < 20_000, "the kill was not mid-run; the test proves nothing");
+        return ServiceProcess.Start(scenario.Environment, "run");
     }
 
     /// <summary>A restarted Redis answers LOADING until its AOF is replayed.</summary>
