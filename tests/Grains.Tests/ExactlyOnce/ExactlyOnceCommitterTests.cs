@@ -4,7 +4,8 @@ using DynamoWriter.Tests;
 namespace DynamoWriter.Grains.Tests.ExactlyOnce;
 
 /// <summary>
-/// Issue 13's exactly-once guarantees at the commit itself, on DynamoDB Local (dynalite has no transactions):
+/// Issue 13's exactly-once guarantees at the commit itself, on DynamoDB Local in both runs (dynalite has no
+/// transactions; <see cref="TransactionalDynamo"/>):
 /// one batch fed to two activations commits once, a lost reply is not applied twice, the policies' conditions
 /// and repeated keys behave inside transactions, and the checkpoint counts every entry exactly once.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task Two_activations_fed_the_same_batch_commit_it_once()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo);
         // Both start from the same stored checkpoint, as a second activation would; 250 items are three transactions.
         var first = await kit.CommitterAsync();
@@ -47,7 +48,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task A_retry_after_a_lost_reply_is_not_applied_twice()
     {
-        using var flaky = new FlakyDynamo { LoseTransactionAnswers = 1 };
+        using var flaky = new FlakyDynamo(await TransactionalDynamo.EndpointAsync()) { LoseTransactionAnswers = 1 };
         // skip-existing makes a second application visible: its conditions would fail and count every item skipped.
         var kit = await CommitterKit.CreateAsync(flaky, WritePolicy.SkipExisting);
         var committer = await kit.CommitterAsync(flaky);
@@ -68,7 +69,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task Skip_existing_drops_the_items_whose_condition_fails_and_commits_the_rest()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo, WritePolicy.SkipExisting);
         var committer = await kit.CommitterAsync();
         var existing = kit.Items(Keys(5), "old");
@@ -93,7 +94,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task A_key_repeated_in_one_read_is_applied_in_stream_order()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo);
         var committer = await kit.CommitterAsync();
         // One transaction cannot touch an item twice: the read is cut before each repeat, in order.
@@ -113,7 +114,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task Newer_wins_conditions_hold_inside_transactions()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo, WritePolicy.NewerWins, versionField: "ver");
         var committer = await kit.CommitterAsync();
         var first = new[] { ("x", 5), ("y", 1) }.Select(e => kit.Item([new("pk", e.Item1), new("ver", $"{e.Item2}")])).ToList();
@@ -135,7 +136,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task Dead_letters_counted_by_the_next_commit_and_the_position_held_when_asked()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo);
         var committer = await kit.CommitterAsync();
         var items = kit.Items(Keys(3));
@@ -164,7 +165,7 @@ public sealed class ExactlyOnceCommitterTests
     [Fact]
     public async Task Deletes_commit_in_stream_order_and_the_checkpoint_counts_them()
     {
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(await TransactionalDynamo.EndpointAsync());
         var kit = await CommitterKit.CreateAsync(dynamo, WritePolicy.NewerWins, versionField: "ver");
         var committer = await kit.CommitterAsync();
         StreamField Delete() => new("dw:op", "delete");

@@ -4,7 +4,8 @@ using DynamoWriter.Tests;
 namespace DynamoWriter.Grains.Tests.ExactlyOnce;
 
 /// <summary>
-/// A silo with <c>sc.dynamoDB.exactlyOnce</c> on DynamoDB Local (dynalite has no transactions): every entry is
+/// A silo with <c>sc.dynamoDB.exactlyOnce</c> on DynamoDB Local in both runs (dynalite has no transactions;
+/// <see cref="TransactionalDynamo"/>): every entry is
 /// written, skipped or dead-lettered once, and a backlog delivered a second time (the group rewound, as after a
 /// lost acknowledgement or a restart from an older position) is acknowledged without a single second write.
 /// </summary>
@@ -17,6 +18,7 @@ public sealed class ExactlyOnceEngineTests
         var stream = TestServers.Unique("eo");
         var options = WriterSilo.NewOptions(stream);
         options.DynamoDB.ExactlyOnce = true;
+        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
         options.DynamoDB.WritePolicy = WritePolicy.SkipExisting;
         options.Stream.ReadCount = 150; // two transactions per read, keys repeating inside reads
         await using var redis = EngineKit.Redis();
@@ -31,7 +33,7 @@ public sealed class ExactlyOnceEngineTests
             }
         }
 
-        using var dynamo = TestTables.Client();
+        using var dynamo = TestTables.Client(options.DynamoDB.Endpoint);
         var lastId = (await redis.AllAsync(stream))[^1].Id;
         await using (var engine = await WriterSilo.StartAsync(options))
         {

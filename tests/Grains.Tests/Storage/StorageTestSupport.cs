@@ -47,10 +47,10 @@ internal sealed class FlakyDynamo : AmazonDynamoDBClient
     private int _puts;
     private int _transactions;
 
-    public FlakyDynamo()
+    public FlakyDynamo(string? endpoint = null)
         : base(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig
         {
-            ServiceURL = TestServers.DynamoEndpoint,
+            ServiceURL = endpoint ?? TestServers.DynamoEndpoint,
             AuthenticationRegion = "us-east-1",
             MaxErrorRetry = 0,
         })

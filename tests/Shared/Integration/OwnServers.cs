@@ -41,10 +41,10 @@ internal sealed class OwnServer : IAsyncDisposable
 
     /// <summary>
     /// The run's kind of DynamoDB server (DynamoDB Local or dynalite) keeping its tables on disk, so a
-    /// restart finds the same data.
+    /// restart finds the same data (or in memory, with <paramref name="onDisk"/> false).
     /// </summary>
     /// <param name="kind">dynamodb-local or dynalite when a test needs that one (and says why); else the run's.</param>
-    public static Task<OwnServer> StartDynamoAsync(string? kind = null)
+    public static Task<OwnServer> StartDynamoAsync(string? kind = null, bool onDisk = true)
     {
         var server = kind ?? TestServers.DynamoServerKind;
         return StartAsync(new OwnServer(server, (port, dir) =>
@@ -52,7 +52,11 @@ internal sealed class OwnServer : IAsyncDisposable
             var info = new ProcessStartInfo(TestServers.DynamoLauncher) { RedirectStandardOutput = true, RedirectStandardError = true };
             info.Environment["DW_TEST_DYNAMO_SERVER"] = server;
             info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            info.ArgumentList.Add(dir);
+            if (onDisk)
+            {
+                info.ArgumentList.Add(dir);
+            }
+
             return info;
         }));
     }

@@ -30,8 +30,8 @@ public sealed class CrashRecoveryTests
     [Fact]
     public async Task Exactly_once_sigkill_mid_run_then_restart_counts_every_entry_exactly_once()
     {
-        // DynamoDB Local (the default server): dynalite has no transactions.
-        var scenario = Scenario.Create(TestServers.RedisAddress, TestServers.DynamoEndpoint);
+        // DynamoDB Local in both runs: dynalite has no transactions.
+        var scenario = Scenario.Create(TestServers.RedisAddress, await TransactionalDynamo.EndpointAsync());
         scenario.Environment["SC_DYNAMODB_EXACTLYONCE"] = "true";
         await using var redis = scenario.Redis();
         var ids = await scenario.ProduceAsync(redis, 0, 20_000);
