@@ -36,6 +36,9 @@ internal sealed class WriterSilo : IAsyncDisposable
 
     public string SiloName { get; }
 
+    /// <summary>Where silos joining this one's cluster find it: the first silo's endpoint, passed on.</summary>
+    public System.Net.IPEndPoint PrimaryEndpoint { get; private init; } = null!;
+
     /// <summary>Options for a fresh group, table and checkpoint table on the shared servers, reading fast.</summary>
     public static DynamoWriterOptions NewOptions(params string[] streams)
     {
@@ -59,7 +62,8 @@ internal sealed class WriterSilo : IAsyncDisposable
         return options;
     }
 
-    public static async Task<WriterSilo> StartAsync(DynamoWriterOptions options, Action<ISiloBuilder>? configure = null, LogSink? logs = null)
+    /// <param name="joining">A silo already running: this one joins its cluster (localhost clustering, the first silo primary).</param>
+    public static async Task<WriterSilo> StartAsync(DynamoWriterOptions options, Action<ISiloBuilder>? configure = null, LogSink? logs = null, WriterSilo? joining = null)
     {
         logs ??= new LogSink();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -72,7 +76,8 @@ internal sealed class WriterSilo : IAsyncDisposable
         var gatewayPort = Net.FreePort();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: gatewayPort, serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: gatewayPort, primarySiloEndpoint: joining?.PrimaryEndpoint,
+                serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
             silo.AddDynamoWriter(options.CopyTo);
             configure?.Invoke(silo);
         });
@@ -82,7 +87,7 @@ internal sealed class WriterSilo : IAsyncDisposable
             await host.StartAsync(cts.Token);
         }
 
-        return new WriterSilo(host, options, logs);
+        return new WriterSilo(host, options, logs) { PrimaryEndpoint = joining?.PrimaryEndpoint ?? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, siloPort) };
     }
 
     /// <summary>Graceful stop: reading stops, grains deactivate (final checkpoints written), the silo leaves.</summary>
