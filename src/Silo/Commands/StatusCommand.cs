@@ -3,6 +3,7 @@ using System.Globalization;
 using DynamoWriter.Grains.DynamoDb;
 using DynamoWriter.Grains.Operations;
 using DynamoWriter.Grains.Operations.Status;
+using DynamoWriter.Status;
 using Spectre.Console;
 using StackExchange.Redis;
 
