@@ -25,22 +25,27 @@ public sealed partial class ThreeNodeTests
         return held;
     }
 
-    /// <summary>Removes the keys already in the table (BatchGetItem, keys only) and returns how many are still missing.</summary>
+    /// <summary>
+    /// Removes the keys already in the table (BatchGetItem, keys only) and returns how many are still missing.
+    /// Eight requests at a time, so a round over ten thousand keys stays well under a second and the moment
+    /// measured is close to the moment the last one was written.
+    /// </summary>
     private static async Task<int> RemoveWrittenAsync(IAmazonDynamoDB dynamo, string table, HashSet<string> keys)
     {
-        foreach (var chunk in keys.Chunk(100).ToList())
+        var found = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(keys.Chunk(100).ToList(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, ct) =>
         {
             var response = await dynamo.BatchGetItemAsync(new Dictionary<string, KeysAndAttributes>
             {
                 [table] = new() { Keys = chunk.Select(k => new Dictionary<string, AttributeValue> { ["pk"] = new() { S = k } }).ToList(), ProjectionExpression = "pk" },
-            });
+            }, ct);
             // Unprocessed keys simply stay in the set for the next round.
-            if (response.Responses.TryGetValue(table, out var found))
+            foreach (var item in response.Responses.GetValueOrDefault(table) ?? [])
             {
-                keys.ExceptWith(found.Select(item => item["pk"].S));
+                found.Add(item["pk"].S);
             }
-        }
-
+        });
+        keys.ExceptWith(found);
         return keys.Count;
     }
 

@@ -106,7 +106,7 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
                     allWritten = sinceKill.Elapsed;
                 }
 
-                // Last, as one round of BatchGetItem over thousands of keys takes about a second at first.
+                // Last, as a round of BatchGetItem over thousands of keys is the slowest of the three.
                 if (heldWritten is null && (unwritten.Count == 0 || await RemoveWrittenAsync(dynamo, table, unwritten) == 0))
                 {
                     heldWritten = sinceKill.Elapsed;
