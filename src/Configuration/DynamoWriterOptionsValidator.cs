@@ -137,6 +137,26 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
         {
             add("orleans.advertisedAddress", $"'{orleans.AdvertisedAddress}' is not an IP address");
         }
+
+        ValidateMembership(orleans.Membership, add);
+    }
+
+    private static void ValidateMembership(MembershipOptions membership, Action<string, string> add)
+    {
+        Positive(membership.ProbeTimeout, "orleans.membership.probeTimeout", add);
+        AtLeastOne(membership.NumMissedProbesLimit, "orleans.membership.numMissedProbesLimit", add);
+        AtLeastOne(membership.NumVotesForDeathDeclaration, "orleans.membership.numVotesForDeathDeclaration", add);
+        Positive(membership.TableRefreshTimeout, "orleans.membership.tableRefreshTimeout", add);
+        Positive(membership.DeathVoteExpirationTimeout, "orleans.membership.deathVoteExpirationTimeout", add);
+        Positive(membership.IAmAliveTablePublishTimeout, "orleans.membership.iAmAliveTablePublishTimeout", add);
+    }
+
+    private static void AtLeastOne(int value, string key, Action<string, string> add)
+    {
+        if (value < 1)
+        {
+            add(key, $"{value} must be at least 1");
+        }
     }
 
     private static bool Port(int port, string key, Action<string, string> add)
@@ -202,10 +222,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
 
         Positive(stream.ClaimInterval, "stream.claimInterval", add);
         Positive(stream.ClaimMinIdle, "stream.claimMinIdle", add);
-        if (stream.MaxDeliveries < 1)
-        {
-            add("stream.maxDeliveries", $"{stream.MaxDeliveries} must be at least 1");
-        }
+        AtLeastOne(stream.MaxDeliveries, "stream.maxDeliveries", add);
 
         // Zero is left to mean "off" for these two, as it may have in the Go service; only a negative
         // value (possible from code, never from the binder) is nonsense.
@@ -263,10 +280,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             TableName(table, $"dynamoDB.tables.{stream}", "table name must not be empty", add);
         }
 
-        if (dynamo.RetryMax < 1)
-        {
-            add("dynamoDB.retryMax", $"{dynamo.RetryMax} must be at least 1");
-        }
+        AtLeastOne(dynamo.RetryMax, "dynamoDB.retryMax", add);
 
         Positive(dynamo.RetryWaitMax, "dynamoDB.retryWaitMax", add);
         if (dynamo.BatchSize > DynamoDbOptions.MaxBatchSize)

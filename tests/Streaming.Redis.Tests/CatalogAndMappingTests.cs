@@ -66,4 +66,17 @@ public sealed class CatalogAndMappingTests : RedisTestBase
 
         Assert.True(new RedisStreamOptionsValidator("p").Validate("other", options).Skipped);
     }
+
+    [Fact]
+    public void A_client_provider_is_checked_for_its_connection_only()
+    {
+        // A client only adds entries: group, streams and the other reader options do not concern it.
+        var options = new RedisStreamOptions { Group = "", ReadCount = 0 };
+
+        var result = new RedisStreamOptionsValidator("p", reads: false).Validate("p", options);
+
+        Assert.Equal(["RedisStreamOptions[p].ConfigurationOptions: set it or CreateMultiplexer"], result.Failures);
+        options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse("localhost:6379");
+        Assert.True(new RedisStreamOptionsValidator("p", reads: false).Validate("p", options).Succeeded);
+    }
 }

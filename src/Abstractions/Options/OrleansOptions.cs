@@ -37,4 +37,7 @@ public sealed class OrleansOptions
 
     /// <summary>Orleans queues the Redis streams are spread over (by a stable hash of the stream key).</summary>
     public int Queues { get; set; } = DefaultQueues;
+
+    /// <summary>Failure detection: how soon a dead silo is declared dead and its queues move.</summary>
+    public MembershipOptions Membership { get; set; } = new();
 }

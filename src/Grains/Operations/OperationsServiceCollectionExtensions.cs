@@ -1,9 +1,11 @@
+using Amazon.DynamoDBv2;
 using DynamoWriter.Grains.Operations.DeadLetters;
 using DynamoWriter.Grains.Operations.Health;
 using DynamoWriter.Grains.Operations.Maintenance;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Grains.Operations.Publishing;
 using DynamoWriter.Grains.Operations.Stats;
+using DynamoWriter.Grains.Operations.Status;
 using DynamoWriter.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +19,7 @@ public static class OperationsServiceCollectionExtensions
     /// <summary>
     /// Everything that talks to Redis outside the stream provider, on one shared <see cref="DynamoWriterRedis"/>:
     /// the heartbeat, maintenance and stream-statistics hosted services, the <c>redis</c>, <c>dynamodb</c> and
-    /// <c>tables</c> readiness checks (tag <see cref="HealthCheckTags.Ready"/>), the dead-letter replayer and
+    /// <c>tables</c> readiness checks (tag <see cref="HealthCheckTags.Ready"/>), the dead-letter replayer, the status reader and
     /// <see cref="IStreamPublisher"/>. Calling it twice registers nothing twice.
     /// </summary>
     /// <remarks>
@@ -38,6 +40,11 @@ public static class OperationsServiceCollectionExtensions
         services.TryAddSingleton<NodeHeartbeatService>();
         services.TryAddSingleton<MaintenanceService>();
         services.TryAddSingleton(sp => new DeadLetterReplayer(sp.GetRequiredService<DynamoWriterRedis>()));
+        services.TryAddSingleton(sp => new StatusReader(
+            sp.GetRequiredService<DynamoWriterRedis>(),
+            sp.GetRequiredService<IAmazonDynamoDB>(),
+            sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IStreamPublisher>(sp => new RedisStreamPublisher(
             sp.GetRequiredService<DynamoWriterRedis>(),
             sp.GetRequiredService<IOptions<DynamoWriterOptions>>().Value.Mapping.PayloadField));

@@ -3,6 +3,8 @@ using System.Globalization;
 using DynamoWriter.Grains.DynamoDb;
 using DynamoWriter.Grains.Operations;
 using DynamoWriter.Grains.Operations.Status;
+using DynamoWriter.Silo.Hosting;
+using DynamoWriter.Status;
 using Spectre.Console;
 using StackExchange.Redis;
 
@@ -19,10 +21,13 @@ internal static class StatusCommand
 
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON document (schema in the README, \"Status\") instead of tables." };
 
+    private static readonly Option<bool> Direct = new("--direct") { Description = "Read Redis and DynamoDB directly instead of asking the running cluster through its gateway." };
+
     public static Command Create()
     {
         var status = new Command("status", "Show each stream's length, lag, pending entries, dead letters and checkpoint, and the live nodes.");
         status.Options.Add(Json);
+        status.Options.Add(Direct);
         status.SetAction((parse, ct) => ExecuteAsync(parse, ct));
         return status;
     }
@@ -38,14 +43,28 @@ internal static class StatusCommand
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         StatusReport report;
+        string source;
         try
         {
-            await using var redis = new DynamoWriterRedis(options.Stream.EffectiveServer, "dynamo-writer:status");
-            using var dynamo = DynamoClientFactory.Create(options.DynamoDB);
-            report = await new StatusReader(redis, dynamo, options, TimeProvider.System).ReadAsync(timeout.Token).ConfigureAwait(false);
+            // The cluster first: a running silo answers over the connections it already holds. When no gateway
+            // answers (no silo up), the same StatusReader runs here against Redis and DynamoDB.
+            if (!parse.GetValue(Direct) && await ClusterGateway.TryGetStatusAsync(options, timeout.Token).ConfigureAwait(false) is { } fromCluster)
+            {
+                report = fromCluster;
+                source = "the cluster, through its gateway";
+            }
+            else
+            {
+                await using var redis = new DynamoWriterRedis(options.Stream.EffectiveServer, "dynamo-writer:status");
+                using var dynamo = DynamoClientFactory.Create(options.DynamoDB);
+                report = await new StatusReader(redis, dynamo, options, TimeProvider.System).ReadAsync(timeout.Token).ConfigureAwait(false);
+                source = parse.GetValue(Direct)
+                    ? "Redis and DynamoDB (--direct)"
+                    : $"Redis and DynamoDB (no gateway answered within {ClusterGateway.ConnectTimeout.TotalSeconds:F0}s)";
+            }
         }
         catch (Exception ex) when (ex is RedisException or FormatException or IOException or TimeoutException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
-                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                                       or OrleansException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             await Console.Error.WriteLineAsync($"status: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return 1;
@@ -57,11 +76,11 @@ internal static class StatusCommand
             return 0;
         }
 
-        Render(report);
+        Render(report, source);
         return 0;
     }
 
-    private static void Render(StatusReport report)
+    private static void Render(StatusReport report, string source)
     {
         if (Console.IsOutputRedirected)
         {
@@ -69,7 +88,7 @@ internal static class StatusCommand
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, RedirectedWidth);
         }
 
-        AnsiConsole.MarkupLine($"[bold]group[/] {Markup.Escape(report.Group)}  [grey]{report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture)}[/]");
+        AnsiConsole.MarkupLine($"[bold]group[/] {Markup.Escape(report.Group)}  [grey]{report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture)}, from {Markup.Escape(source)}[/]");
         var streams = new Table().Title("streams")
             .AddColumn("stream").AddColumn(new TableColumn("length").RightAligned()).AddColumn(new TableColumn("lag").RightAligned())
             .AddColumn(new TableColumn("pending").RightAligned()).AddColumn(new TableColumn("oldest pending").RightAligned())

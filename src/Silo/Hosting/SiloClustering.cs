@@ -20,6 +20,7 @@ internal static class SiloClustering
             c.ClusterId = orleans.ClusterId;
             c.ServiceId = orleans.ServiceId;
         });
+        silo.Configure<ClusterMembershipOptions>(m => ApplyMembership(orleans.Membership, m));
 
         var siloPort = orleans.SiloPort == 0 ? FreePort() : orleans.SiloPort;
         var gatewayPort = orleans.GatewayPort == 0 ? FreePort() : orleans.GatewayPort;
@@ -40,6 +41,20 @@ internal static class SiloClustering
 
         var advertised = IPAddress.Parse(orleans.AdvertisedAddress);
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+    }
+
+    /// <summary>
+    /// The failure-detection settings of <c>sc.orleans.membership</c>; the rest of Orleans' membership
+    /// options keep Orleans' defaults.
+    /// </summary>
+    internal static void ApplyMembership(MembershipOptions from, ClusterMembershipOptions to)
+    {
+        to.ProbeTimeout = from.ProbeTimeout;
+        to.NumMissedProbesLimit = from.NumMissedProbesLimit;
+        to.NumVotesForDeathDeclaration = from.NumVotesForDeathDeclaration;
+        to.TableRefreshTimeout = from.TableRefreshTimeout;
+        to.DeathVoteExpirationTimeout = from.DeathVoteExpirationTimeout;
+        to.IAmAliveTablePublishTimeout = from.IAmAliveTablePublishTimeout;
     }
 
     /// <summary>Port 0 means any free port; Orleans needs the number up front to advertise it.</summary>

@@ -1,8 +1,6 @@
-using DynamoWriter.Diagnostics;
 using DynamoWriter.Streaming.Redis.Storage;
 using DynamoWriter.Streaming.Redis.Streams;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -27,35 +25,16 @@ public static class SiloBuilderExtensions
     public static ISiloBuilder AddRedisStreams(this ISiloBuilder builder, string name, Action<OptionsBuilder<RedisStreamOptions>> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-
         var services = builder.Services;
-        var options = services.AddOptions<RedisStreamOptions>(name);
-        configure(options);
-        options.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RedisStreamOptions>>(new RedisStreamOptionsValidator(name));
-
-        services.AddKeyedSingleton(name, (sp, _) => new RedisStreamStorage(
-            name,
-            sp.GetRequiredService<IOptionsMonitor<RedisStreamOptions>>().Get(name),
-            sp,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("DynamoWriter.Streaming.Redis"),
-            sp.GetService<DynamoWriterMetrics>(),
-            sp.GetService<WriterTotals>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        services.AddKeyedSingleton(name, (sp, _) => new RedisStreamCatalog(sp.GetRequiredKeyedService<RedisStreamStorage>(name)));
+        RedisStreamServices.Add(services, name, configure, reads: true);
         services.AddKeyedSingleton<IRedisStreamCatalog>(name, (sp, _) => sp.GetRequiredKeyedService<RedisStreamCatalog>(name));
         services.AddKeyedSingleton<IRedisStreamAcknowledger>(name, (sp, _) => new RedisStreamAcknowledger(sp.GetRequiredKeyedService<RedisStreamStorage>(name)));
 
         return builder.AddPersistentStreams(name, RedisStreamAdapterFactory.Create, stream =>
         {
-            // Consumers are implicit subscribers (one per Redis stream): no pub-sub grain storage needed.
-            stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+            RedisStreamServices.ConfigureShared(stream, name);
             stream.Configure<StreamPullingAgentOptions>(o => o.Configure<IOptionsMonitor<RedisStreamOptions>>(
                 (agent, redis) => agent.GetQueueMsgsTimerPeriod = redis.Get(name).PollInterval));
-            stream.Configure<HashRingStreamQueueMapperOptions>(o => o.Configure<IOptionsMonitor<RedisStreamOptions>>(
-                (mapper, redis) => mapper.TotalQueueCount = redis.Get(name).Queues));
             stream.Configure<SimpleQueueCacheOptions>(o => o.Configure(cache => cache.CacheSize = DefaultCacheSize));
         });
     }

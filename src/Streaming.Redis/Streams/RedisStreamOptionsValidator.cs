@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 namespace DynamoWriter.Streaming.Redis.Streams;
 
 /// <summary>Fails the silo at start with every bad option of a provider named at once.</summary>
-public sealed class RedisStreamOptionsValidator(string name) : IValidateOptions<RedisStreamOptions>
+/// <param name="name">The provider whose options are checked.</param>
+/// <param name="reads">False in a client, which only adds entries: then only the connection is checked, since the other options are the readers'.</param>
+public sealed class RedisStreamOptionsValidator(string name, bool reads = true) : IValidateOptions<RedisStreamOptions>
 {
     public ValidateOptionsResult Validate(string? optionsName, RedisStreamOptions options)
     {
@@ -19,6 +21,11 @@ public sealed class RedisStreamOptionsValidator(string name) : IValidateOptions<
         if (options.ConfigurationOptions is null && options.CreateMultiplexer is null)
         {
             Fail(nameof(options.ConfigurationOptions), $"set it or {nameof(options.CreateMultiplexer)}");
+        }
+
+        if (!reads)
+        {
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
 
         if (string.IsNullOrWhiteSpace(options.Group))

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
-using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Tests;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -37,7 +35,9 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
             tasks.Add(redis.StreamAddAsync(stream, [new("pk", n), new("stream", stream)]));
         }
 
-        await Task.WhenAll(tasks);
+        // Entry IDs are unique per stream only; the key of entry i is "i".
+        var ids = await Task.WhenAll(tasks);
+        var pkOf = Enumerable.Range(0, Total).ToDictionary(i => (streams[i % StreamCount], ids[i].ToString()), i => i.ToString(CultureInfo.InvariantCulture));
 
         var nodes = new List<ServiceProcess>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -79,38 +79,54 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
             var survivors = new[] { nodes[0], victim == nodes[1] ? nodes[2] : nodes[1] };
             var victimQueues = QueuesHeld(victim.Output);
             victim.Signal(ServiceProcess.SigKill);
-            await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var sinceKill = System.Diagnostics.Stopwatch.StartNew();
             var killedAt = clock.Elapsed;
-            output.WriteLine($"half-way after {killedAt.TotalSeconds:F1}s; victim {victim.Id} read queues {string.Join(", ", victimQueues)} at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
-            var held = 0L;
-            foreach (var stream in streams)
-            {
-                held += (await redis.StreamPendingAsync(stream, group)).Consumers.Where(c => victimQueues.Contains(c.Name.ToString())).Sum(c => (long)c.PendingMessageCount);
-            }
-
+            // What the victim held is taken right after the kill: its consumers' pending lists are still
+            // untouched, since no survivor can own its queues before membership declares it dead.
+            var held = await HeldEntriesAsync(redis, streams, group, victimQueues, pkOf);
+            await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            output.WriteLine($"half-way after {killedAt.TotalSeconds:F1}s; victim {victim.Id} read queues {string.Join(", ", victimQueues)} holding {held.Count} entries");
             Assert.True(await AcknowledgedAsync(redis, streams, group) < Total, "the kill was not half-way; the test proves nothing");
 
-            // The survivors take over the victim's queues (once membership declares it dead) and re-read
-            // what it held; every stream fully delivered, nothing pending.
+            // Three moments after the kill, polled together: the survivors own all the victim's queues
+            // (membership declared it dead, the balancer moved them); every entry the victim held is in
+            // DynamoDB; every entry of every stream is delivered and acknowledged (an entry is acknowledged
+            // only once its write is durable).
+            var unwritten = new HashSet<string>(held, StringComparer.Ordinal);
+            TimeSpan? owned = null, heldWritten = null, allWritten = null;
             await nodes[0].WaitWhileRunningAsync(async () =>
             {
-                var open = 0L;
-                foreach (var stream in streams)
+                if (owned is null && victimQueues.IsSubsetOf(survivors.SelectMany(n => QueuesHeld(n.Output))))
                 {
-                    // Compared with the stream's own last ID: pipelined XADDs need not finish in the order they were issued.
-                    var last = (await redis.StreamInfoAsync(stream)).LastGeneratedId.ToString();
-                    var info = await TestRedis.GroupAsync(redis, stream, group);
-                    open += info is { } g ? g.PendingMessageCount + (g.LastDeliveredId == last ? 0 : 1) : 1;
+                    owned = sinceKill.Elapsed;
                 }
 
-                return open;
-            }, open => open == 0, Drain, "every entry delivered and acknowledged");
-            output.WriteLine($"drained {(clock.Elapsed - killedAt).TotalSeconds:F1}s after the kill");
+                if (allWritten is null && await OpenEntriesAsync(redis, streams, group) == 0)
+                {
+                    allWritten = sinceKill.Elapsed;
+                }
+
+                // Last, as a round of BatchGetItem over thousands of keys is the slowest of the three.
+                if (heldWritten is null && (unwritten.Count == 0 || await RemoveWrittenAsync(dynamo, table, unwritten) == 0))
+                {
+                    heldWritten = sinceKill.Elapsed;
+                }
+
+                return owned is not null && heldWritten is not null && allWritten is not null;
+            }, done => done, Drain, "the victim's queues owned, its entries written, every entry delivered and acknowledged");
+            output.WriteLine($"SIGKILL -> survivors own all {victimQueues.Count} queues of the victim: {owned!.Value.TotalSeconds:F1}s");
+            output.WriteLine($"SIGKILL -> the {held.Count} entries the victim held are in DynamoDB: {heldWritten!.Value.TotalSeconds:F1}s");
+            output.WriteLine($"SIGKILL -> all {Total} entries written and acknowledged: {allWritten!.Value.TotalSeconds:F1}s");
             foreach (var survivor in survivors)
             {
                 var took = QueueTakeovers().Matches(survivor.Output).Where(m => victimQueues.Contains(m.Groups["consumer"].Value)).Select(m => m.Groups["at"].Value);
                 output.WriteLine($"survivor {survivor.Id} started the victim's queues at {string.Join(", ", took)}");
             }
+
+            var limit = TimeSpan.FromSeconds(30);
+            Assert.True(owned <= limit, $"the survivors took {owned.Value.TotalSeconds:F1}s to own the victim's queues");
+            Assert.True(heldWritten <= limit, $"the victim's entries took {heldWritten.Value.TotalSeconds:F1}s to be written");
+            Assert.True(allWritten <= limit, $"all entries took {allWritten.Value.TotalSeconds:F1}s to be written");
 
             var items = await TestTables.ScanAllAsync(dynamo, table);
             Assert.Equal(Total, items.Count);
@@ -122,6 +138,7 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
 
             foreach (var stream in streams)
             {
+                Assert.Equal(0, (await redis.StreamPendingAsync(stream, group)).PendingMessageCount);
                 Assert.Equal(0, await redis.StreamLengthAsync(stream + ":dlq"));
                 // Consumers are the queues, whichever silo read them: no per-process consumer names.
                 foreach (var consumer in await redis.StreamConsumerInfoAsync(stream, group))
@@ -135,7 +152,7 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
             // are counted where the writer grain of a stream lives, which Orleans' placement chooses
             // independently of the queue, so a silo may read without writing: only their sum is asserted.
             Assert.True(victimQueues.Count > 0, $"the victim read no queue when it was killed. Output:\n{victim.Output}");
-            Assert.True(held > 0, $"the victim's queues ({string.Join(", ", victimQueues)}) held no pending entries when it was killed");
+            Assert.True(held.Count > 0, $"the victim's queues ({string.Join(", ", victimQueues)}) held no pending entries when it was killed");
             var written = 0L;
             foreach (var survivor in survivors)
             {
@@ -156,58 +173,4 @@ public sealed partial class ThreeNodeTests(ITestOutputHelper output)
             }
         }
     }
-
-    /// <summary>The consumers (queues) a process reads at the moment: started (event 1071) and not stopped since (1072).</summary>
-    private static HashSet<string> QueuesHeld(string output)
-    {
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match m in QueueEvent().Matches(output))
-        {
-            if (m.Groups["started"].Success)
-            {
-                held.Add(m.Groups["consumer"].Value);
-            }
-            else
-            {
-                held.Remove(m.Groups["consumer"].Value);
-            }
-        }
-
-        return held;
-    }
-
-    private static async Task<NodeHeartbeat?> HeartbeatOfAsync(ConnectionMultiplexer connection, string group, int processId)
-    {
-        var server = connection.GetServers().Single();
-        await foreach (var key in server.KeysAsync(pattern: NodeHeartbeat.PatternFor(group)))
-        {
-            if (NodeHeartbeat.FromJson(await connection.GetDatabase().StringGetAsync(key)) is { } beat && beat.ProcessId == processId)
-            {
-                return beat;
-            }
-        }
-
-        return null;
-    }
-
-    private static async Task<long> AcknowledgedAsync(IDatabase redis, string[] streams, string group)
-    {
-        long acknowledged = 0;
-        foreach (var stream in streams)
-        {
-            var info = await TestRedis.GroupAsync(redis, stream, group);
-            acknowledged += info is { } g ? (g.EntriesRead ?? 0) - g.PendingMessageCount : 0;
-        }
-
-        return acknowledged;
-    }
-
-    [GeneratedRegex(@"^(?<at>\S+) info: \S+\[1071\] Queue \S+ started as consumer (?<consumer>dynamo-writer-q\d+)", RegexOptions.Multiline)]
-    private static partial Regex QueueTakeovers();
-
-    [GeneratedRegex(@"^dynamo-writer-q\d+$")]
-    private static partial Regex QueueConsumer();
-
-    [GeneratedRegex(@"\(consumer (?<consumer>dynamo-writer-q\d+)\) stopped|started as consumer (?<consumer>dynamo-writer-q\d+)(?<started>)")]
-    private static partial Regex QueueEvent();
 }

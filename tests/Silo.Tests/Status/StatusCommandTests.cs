@@ -8,6 +8,7 @@ using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Grains.Operations.Status;
 using DynamoWriter.Options;
+using DynamoWriter.Status;
 using DynamoWriter.Tests;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;

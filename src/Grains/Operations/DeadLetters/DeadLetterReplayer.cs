@@ -1,12 +1,8 @@
+using DynamoWriter.DeadLetters;
 using DynamoWriter.Streaming.Redis.Storage;
 using StackExchange.Redis;
 
 namespace DynamoWriter.Grains.Operations.DeadLetters;
-
-/// <summary>What one replay did.</summary>
-/// <param name="Moved">Entries added back to their source stream and removed from the dead-letter stream.</param>
-/// <param name="Kept">Entries left in the dead-letter stream because they have no original field to replay.</param>
-public sealed record DeadLetterReplayResult(long Moved, long Kept);
 
 /// <summary>
 /// Moves dead-letter entries back to their source stream, oldest first, e.g. after the data or the

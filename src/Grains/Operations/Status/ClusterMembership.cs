@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DynamoWriter.Options;
+using DynamoWriter.Status;
 using StackExchange.Redis;
 
 namespace DynamoWriter.Grains.Operations.Status;

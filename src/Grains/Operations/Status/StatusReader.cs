@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Options;
+using DynamoWriter.Status;
 using DynamoWriter.Streaming.Redis.Streams;
 using Orleans.Configuration;
 using Orleans.Streams;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DynamoWriter.DeadLetters;
 using DynamoWriter.Grains.Operations.DeadLetters;
 using DynamoWriter.Streaming.Redis.Storage;
 using DynamoWriter.Tests;

@@ -5,6 +5,7 @@ using DynamoWriter.Grains.Operations;
 using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Grains.Operations.Status;
+using DynamoWriter.Status;
 using DynamoWriter.Tests;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
