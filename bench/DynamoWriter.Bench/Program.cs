@@ -188,6 +188,14 @@ namespace DynamoWriter.Bench
                 });
             }
 
+            const int Allowed = 2_000;
+            await Step("throttled", $"10. end to end, overwrite, throttled at {Allowed:N0} items/s", async () =>
+            {
+                var r = await s.ThrottledAsync(n, Allowed);
+                report.Add(new Row("10", $"throttled drain (proxy allows {Allowed:N0} items/s)", r.Rate, "entries/s", "allowed rate", Allowed, "≥ 0.80",
+                    r.Rate / Allowed >= 0.8 && r.DeadLettered == 0, r.Describe()));
+                report.Notes.Add($"10: {r.Describe()}");
+            });
             // The Redis side is cheap to fill and quick to drain: a bigger backlog keeps the first reads from
             // dominating the figure. One drain lasts about a second, so on shared cores a single drain is mostly
             // noise: a warm-up round (JIT), then alternating rounds, and the median of each side.
