@@ -234,6 +234,20 @@ namespace DynamoWriter.Bench
                 report.Add(new Row("7c", "service drain rate (process start to drained)", r.DrainRate, "entries/s", "ceiling 1", batchCeiling, Note: "includes start-up"));
             });
 
+            await Step("silos", "11. one, two and three silos (real processes, one cluster) draining the backlog", async () =>
+            {
+                if (!File.Exists(settings.ServicePath))
+                {
+                    throw new FileNotFoundException($"build the service first (dotnet build src/Silo -c Release): {settings.ServicePath}");
+                }
+
+                for (var silos = 1; silos <= 3; silos++)
+                {
+                    var v = await s.SilosAsync(settings.ServicePath!, silos, n);
+                    report.Add(Throughput($"11{(char)('a' + silos - 1)}", $"{silos} silo{(silos > 1 ? "s" : "")}, overwrite (start to drained)", v, "ceiling 1", batchCeiling, 0.9));
+                }
+            });
+
             report.Machine["loadAverageAtEnd"] = LoadAverage();
             report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine).");
             report.Notes.Add($"The backlog is spread over {settings.Streams} streams (one Orleans stream and writer grain each), as a deployment with several streams would be; servers, engine and bench share the same cores.");

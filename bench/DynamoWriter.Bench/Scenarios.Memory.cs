@@ -27,35 +27,9 @@ internal sealed partial class Scenarios
             await _w.Redis.StreamCreateConsumerGroupAsync(s, group, "0", createStream: true);
         }
 
-        var info = new ProcessStartInfo(servicePath, ["run"])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(servicePath)!,
-        };
-        info.Environment["SC_STREAM_REDIS_ADDRESS"] = _w.RedisAddress;
-        info.Environment["SC_STREAM_STREAMS"] = string.Join(',', streams);
-        info.Environment["SC_STREAM_GROUP"] = group;
-        info.Environment["SC_DYNAMODB_ENDPOINT"] = _w.DynamoEndpoint;
-        info.Environment["SC_DYNAMODB_TABLENAME"] = name;
-        info.Environment["SC_DYNAMODB_CREATETABLE"] = "true";
-        info.Environment["SC_CHECKPOINT_TABLENAME"] = _w.CheckpointTable;
-        info.Environment["SC_HTTP_PORT"] = "0";
-        // A single localhost silo on free ports: nothing to join, nothing to collide with.
-        info.Environment["SC_ORLEANS_CLUSTERING"] = "localhost";
-        info.Environment["SC_ORLEANS_CLUSTERID"] = name;
-        info.Environment["SC_ORLEANS_SERVICEID"] = name;
-        info.Environment["SC_ORLEANS_SILOPORT"] = "0";
-        info.Environment["SC_ORLEANS_GATEWAYPORT"] = "0";
-        info.Environment["SC_LOG_LEVEL"] = "warn";
-        var output = new List<string>();
         var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {servicePath}");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var service = ServiceProcess.Start(_w, servicePath, name, streams, group);
+        var process = service.Process;
         long peakKb = 0;
         double cpu = 0;
         using var sampling = new CancellationTokenSource();
@@ -77,42 +51,7 @@ internal sealed partial class Scenarios
 
         try
         {
-            var lastDone = -1L;
-            var lastChange = Stopwatch.GetTimestamp();
-            while (true)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"dynamo-writer exited with {process.ExitCode}:\n{string.Join('\n', output.TakeLast(30))}");
-                }
-
-                long done = 0;
-                foreach (var s in streams)
-                {
-                    var g = (await _w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
-                    if (g.Name is not null)
-                    {
-                        done += (g.EntriesRead ?? 0) - g.PendingMessageCount;
-                    }
-                }
-
-                if (done >= count)
-                {
-                    break;
-                }
-
-                if (done != lastDone)
-                {
-                    (lastDone, lastChange) = (done, Stopwatch.GetTimestamp());
-                }
-                else if (Stopwatch.GetElapsedTime(lastChange) > Stuck)
-                {
-                    throw new TimeoutException($"dynamo-writer stuck at {done}/{count}:\n{string.Join('\n', output.TakeLast(30))}");
-                }
-
-                await Task.Delay(100);
-            }
-
+            await ServiceProcess.WaitDrainedAsync(_w, streams, group, count, [service], Stuck);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             peakKb = Math.Max(peakKb, ReadStatusKb(process.Id, "VmHWM:"));
             cpu = Math.Max(cpu, ReadCpuSeconds(process.Id));
@@ -123,22 +62,7 @@ internal sealed partial class Scenarios
         finally
         {
             await sampling.CancelAsync();
-            if (!process.HasExited)
-            {
-                using (Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-                {
-                }
-
-                try
-                {
-                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
-                }
-                catch (TimeoutException)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
+            await service.DisposeAsync();
             await _w.DeleteStreamsAsync(streams);
             await _w.DeleteTableAsync(name);
         }
