@@ -138,6 +138,11 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             add("orleans.advertisedAddress", $"'{orleans.AdvertisedAddress}' is not an IP address");
         }
 
+        if (orleans.Dashboard && httpPort == 0)
+        {
+            add("orleans.dashboard", "is served on http.port, which is 0 (no listener); set http.port or turn the dashboard off");
+        }
+
         ValidateMembership(orleans.Membership, add);
     }
 

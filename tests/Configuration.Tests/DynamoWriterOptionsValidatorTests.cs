@@ -181,6 +181,22 @@ public class DynamoWriterOptionsValidatorTests
     }
 
     [Fact]
+    public void Orleans_dashboard_needs_the_http_listener_it_is_served_on()
+    {
+        Assert.False(new OrleansOptions().Dashboard);
+        AssertValid(o => o.Orleans.Dashboard = true);
+        AssertValid(o => o.Http.Port = 0);
+        AssertSingle(
+            o =>
+            {
+                o.Orleans.Dashboard = true;
+                o.Http.Port = 0;
+            },
+            "sc.orleans.dashboard",
+            "is served on http.port, which is 0 (no listener); set http.port or turn the dashboard off");
+    }
+
+    [Fact]
     public void UsesLocalhostClustering_ignores_case()
     {
         Assert.False(new OrleansOptions().UsesLocalhostClustering);

@@ -32,6 +32,7 @@ public class OptionsDescriberTests
                 "sc.orleans.gatewayPort = 30000",
                 "sc.orleans.advertisedAddress = ",
                 "sc.orleans.queues = 8",
+                "sc.orleans.dashboard = false",
             ],
             lines.Where(l => l.StartsWith("sc.orleans.", StringComparison.Ordinal) && !l.StartsWith("sc.orleans.membership.", StringComparison.Ordinal)));
         Assert.Equal("sc.shutdownTimeout = 30s", lines[^1]);

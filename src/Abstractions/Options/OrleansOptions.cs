@@ -38,6 +38,12 @@ public sealed class OrleansOptions
     /// <summary>Orleans queues the Redis streams are spread over (by a stable hash of the stream key).</summary>
     public int Queues { get; set; } = DefaultQueues;
 
+    /// <summary>
+    /// Serves the Orleans dashboard under <c>/dashboard</c> on <c>sc.http.port</c>. Off by default: the
+    /// dashboard has no authentication of its own, so it is for a port that is not reachable from outside.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>Failure detection: how soon a dead silo is declared dead and its queues move.</summary>
     public MembershipOptions Membership { get; set; } = new();
 }
