@@ -144,6 +144,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
         }
 
         ValidateMembership(orleans.Membership, add);
+        ClusterCertificate.Validate(orleans.Tls, add);
     }
 
     private static void ValidateMembership(MembershipOptions membership, Action<string, string> add)

@@ -46,4 +46,7 @@ public sealed class OrleansOptions
 
     /// <summary>Failure detection: how soon a dead silo is declared dead and its queues move.</summary>
     public MembershipOptions Membership { get; set; } = new();
+
+    /// <summary>TLS between silos and on the gateway.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }

@@ -21,6 +21,7 @@ internal static class SiloClustering
             c.ServiceId = orleans.ServiceId;
         });
         silo.Configure<ClusterMembershipOptions>(m => ApplyMembership(orleans.Membership, m));
+        ClusterTls.Configure(silo, orleans.Tls);
 
         var siloPort = orleans.SiloPort == 0 ? FreePort() : orleans.SiloPort;
         var gatewayPort = orleans.GatewayPort == 0 ? FreePort() : orleans.GatewayPort;
