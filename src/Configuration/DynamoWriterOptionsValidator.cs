@@ -20,7 +20,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
     /// <summary>An idle queue polling less often than this would make new entries wait for no gain.</summary>
     public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
 
-    private static readonly string[] Clusterings = [OrleansOptions.RedisClustering, OrleansOptions.LocalhostClustering];
+    private static readonly string[] Clusterings = [OrleansOptions.RedisClustering, OrleansOptions.LocalhostClustering, OrleansOptions.KubernetesClustering];
 
     private static readonly string[] LogLevels = ["debug", "info", "warn", "error"];
     private static readonly string[] LogFormats = ["text", "json"];

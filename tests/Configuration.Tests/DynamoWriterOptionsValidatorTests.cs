@@ -118,7 +118,9 @@ public class DynamoWriterOptionsValidatorTests
     [InlineData("localhost")]
     [InlineData("Redis")]
     [InlineData("LOCALHOST")]
-    public void Orleans_clustering_is_redis_or_localhost_in_any_case(string clustering) =>
+    [InlineData("kubernetes")]
+    [InlineData("Kubernetes")]
+    public void Orleans_clustering_is_redis_localhost_or_kubernetes_in_any_case(string clustering) =>
         AssertValid(o => o.Orleans.Clustering = clustering);
 
     [Theory]
@@ -126,7 +128,7 @@ public class DynamoWriterOptionsValidatorTests
     [InlineData("")]
     [InlineData(" redis")]
     public void Other_clusterings_name_the_key_and_the_allowed_values(string clustering) =>
-        AssertSingle(o => o.Orleans.Clustering = clustering, "sc.orleans.clustering", $"'{clustering}' is not one of redis, localhost");
+        AssertSingle(o => o.Orleans.Clustering = clustering, "sc.orleans.clustering", $"'{clustering}' is not one of redis, localhost, kubernetes");
 
     [Fact]
     public void Orleans_ids_must_not_be_empty()

@@ -5,6 +5,7 @@ public sealed class OrleansOptions
 {
     public const string RedisClustering = "redis";
     public const string LocalhostClustering = "localhost";
+    public const string KubernetesClustering = "kubernetes";
     public const string DefaultClustering = RedisClustering;
     public const string DefaultClusterId = "dynamo-writer";
     public const string DefaultServiceId = "dynamo-writer";
@@ -12,11 +13,18 @@ public sealed class OrleansOptions
     public const int DefaultGatewayPort = 30000;
     public const int DefaultQueues = 8;
 
-    /// <summary><c>redis</c> (membership in the Redis of the streams) or <c>localhost</c> (a single silo); case-insensitive.</summary>
+    /// <summary>
+    /// <c>redis</c> (membership in the Redis of the streams), <c>kubernetes</c> (the same membership, plus
+    /// Orleans' Kubernetes hosting: silo named after its pod, advertised at the pod IP, defunct pods deleted) or
+    /// <c>localhost</c> (a single silo); case-insensitive.
+    /// </summary>
     public string Clustering { get; set; } = DefaultClustering;
 
-    /// <summary>True when <see cref="Clustering"/> is <c>localhost</c>, in any case (the validator allows only the two).</summary>
+    /// <summary>True when <see cref="Clustering"/> is <c>localhost</c>, in any case (the validator allows only the three).</summary>
     public bool UsesLocalhostClustering => string.Equals(Clustering, LocalhostClustering, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when <see cref="Clustering"/> is <c>kubernetes</c>, in any case.</summary>
+    public bool UsesKubernetesHosting => string.Equals(Clustering, KubernetesClustering, StringComparison.OrdinalIgnoreCase);
 
     public string ClusterId { get; set; } = DefaultClusterId;
 
