@@ -20,7 +20,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
     /// <summary>An idle queue polling less often than this would make new entries wait for no gain.</summary>
     public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
 
-    private static readonly string[] Clusterings = [OrleansOptions.RedisClustering, OrleansOptions.LocalhostClustering];
+    private static readonly string[] Clusterings = [OrleansOptions.RedisClustering, OrleansOptions.LocalhostClustering, OrleansOptions.KubernetesClustering];
 
     private static readonly string[] LogLevels = ["debug", "info", "warn", "error"];
     private static readonly string[] LogFormats = ["text", "json"];
@@ -138,7 +138,13 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
             add("orleans.advertisedAddress", $"'{orleans.AdvertisedAddress}' is not an IP address");
         }
 
+        if (orleans.Dashboard && httpPort == 0)
+        {
+            add("orleans.dashboard", "is served on http.port, which is 0 (no listener); set http.port or turn the dashboard off");
+        }
+
         ValidateMembership(orleans.Membership, add);
+        ClusterCertificate.Validate(orleans.Tls, add);
     }
 
     private static void ValidateMembership(MembershipOptions membership, Action<string, string> add)

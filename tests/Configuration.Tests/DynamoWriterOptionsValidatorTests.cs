@@ -118,7 +118,9 @@ public class DynamoWriterOptionsValidatorTests
     [InlineData("localhost")]
     [InlineData("Redis")]
     [InlineData("LOCALHOST")]
-    public void Orleans_clustering_is_redis_or_localhost_in_any_case(string clustering) =>
+    [InlineData("kubernetes")]
+    [InlineData("Kubernetes")]
+    public void Orleans_clustering_is_redis_localhost_or_kubernetes_in_any_case(string clustering) =>
         AssertValid(o => o.Orleans.Clustering = clustering);
 
     [Theory]
@@ -126,7 +128,7 @@ public class DynamoWriterOptionsValidatorTests
     [InlineData("")]
     [InlineData(" redis")]
     public void Other_clusterings_name_the_key_and_the_allowed_values(string clustering) =>
-        AssertSingle(o => o.Orleans.Clustering = clustering, "sc.orleans.clustering", $"'{clustering}' is not one of redis, localhost");
+        AssertSingle(o => o.Orleans.Clustering = clustering, "sc.orleans.clustering", $"'{clustering}' is not one of redis, localhost, kubernetes");
 
     [Fact]
     public void Orleans_ids_must_not_be_empty()
@@ -178,6 +180,22 @@ public class DynamoWriterOptionsValidatorTests
         AssertSingle(o => o.Orleans.Queues = 0, "sc.orleans.queues", "0 is out of range (1 to 1024)");
         AssertSingle(o => o.Orleans.Queues = 1025, "sc.orleans.queues", "1025 is out of range (1 to 1024)");
         AssertSingle(o => o.Orleans.AdvertisedAddress = "pod-1", "sc.orleans.advertisedAddress", "'pod-1' is not an IP address");
+    }
+
+    [Fact]
+    public void Orleans_dashboard_needs_the_http_listener_it_is_served_on()
+    {
+        Assert.False(new OrleansOptions().Dashboard);
+        AssertValid(o => o.Orleans.Dashboard = true);
+        AssertValid(o => o.Http.Port = 0);
+        AssertSingle(
+            o =>
+            {
+                o.Orleans.Dashboard = true;
+                o.Http.Port = 0;
+            },
+            "sc.orleans.dashboard",
+            "is served on http.port, which is 0 (no listener); set http.port or turn the dashboard off");
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public class OptionsDescriberTests
                 "sc.orleans.gatewayPort = 30000",
                 "sc.orleans.advertisedAddress = ",
                 "sc.orleans.queues = 8",
+                "sc.orleans.dashboard = false",
+                "sc.orleans.tls.certificatePath = ",
+                "sc.orleans.tls.password = ",
             ],
             lines.Where(l => l.StartsWith("sc.orleans.", StringComparison.Ordinal) && !l.StartsWith("sc.orleans.membership.", StringComparison.Ordinal)));
         Assert.Equal("sc.shutdownTimeout = 30s", lines[^1]);

@@ -82,7 +82,7 @@ public class ScEnvironmentVariablesTests
             [
                 new ConfigError("sc.orleans.gatewayPort", "'port' is not a whole number"),
                 new ConfigError("sc.stream.pollInterval", "1m0s is above the maximum of 10s"),
-                new ConfigError("sc.orleans.clustering", "'consul' is not one of redis, localhost"),
+                new ConfigError("sc.orleans.clustering", "'consul' is not one of redis, localhost, kubernetes"),
                 new ConfigError("sc.orleans.siloPort", "70000 is out of range (0 to 65535; 0 picks a free port at start)"),
                 new ConfigError("sc.orleans.queues", "0 is out of range (1 to 1024)"),
             ],

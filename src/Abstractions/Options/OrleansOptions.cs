@@ -5,6 +5,7 @@ public sealed class OrleansOptions
 {
     public const string RedisClustering = "redis";
     public const string LocalhostClustering = "localhost";
+    public const string KubernetesClustering = "kubernetes";
     public const string DefaultClustering = RedisClustering;
     public const string DefaultClusterId = "dynamo-writer";
     public const string DefaultServiceId = "dynamo-writer";
@@ -12,11 +13,18 @@ public sealed class OrleansOptions
     public const int DefaultGatewayPort = 30000;
     public const int DefaultQueues = 8;
 
-    /// <summary><c>redis</c> (membership in the Redis of the streams) or <c>localhost</c> (a single silo); case-insensitive.</summary>
+    /// <summary>
+    /// <c>redis</c> (membership in the Redis of the streams), <c>kubernetes</c> (the same membership, plus
+    /// Orleans' Kubernetes hosting: silo named after its pod, advertised at the pod IP, defunct pods deleted) or
+    /// <c>localhost</c> (a single silo); case-insensitive.
+    /// </summary>
     public string Clustering { get; set; } = DefaultClustering;
 
-    /// <summary>True when <see cref="Clustering"/> is <c>localhost</c>, in any case (the validator allows only the two).</summary>
+    /// <summary>True when <see cref="Clustering"/> is <c>localhost</c>, in any case (the validator allows only the three).</summary>
     public bool UsesLocalhostClustering => string.Equals(Clustering, LocalhostClustering, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when <see cref="Clustering"/> is <c>kubernetes</c>, in any case.</summary>
+    public bool UsesKubernetesHosting => string.Equals(Clustering, KubernetesClustering, StringComparison.OrdinalIgnoreCase);
 
     public string ClusterId { get; set; } = DefaultClusterId;
 
@@ -38,6 +46,15 @@ public sealed class OrleansOptions
     /// <summary>Orleans queues the Redis streams are spread over (by a stable hash of the stream key).</summary>
     public int Queues { get; set; } = DefaultQueues;
 
+    /// <summary>
+    /// Serves the Orleans dashboard under <c>/dashboard</c> on <c>sc.http.port</c>. Off by default: the
+    /// dashboard has no authentication of its own, so it is for a port that is not reachable from outside.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>Failure detection: how soon a dead silo is declared dead and its queues move.</summary>
     public MembershipOptions Membership { get; set; } = new();
+
+    /// <summary>TLS between silos and on the gateway.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }

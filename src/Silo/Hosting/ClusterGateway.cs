@@ -33,6 +33,7 @@ internal static class ClusterGateway
                 c.ServiceId = orleans.ServiceId;
             });
             client.Configure<ConnectionOptions>(c => c.OpenConnectionTimeout = ConnectTimeout);
+            ClusterTls.Configure(client, orleans.Tls);
             if (orleans.UsesLocalhostClustering)
             {
                 client.UseLocalhostClustering(orleans.GatewayPort, orleans.ServiceId, orleans.ClusterId);

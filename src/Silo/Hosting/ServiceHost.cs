@@ -22,6 +22,7 @@ internal static class ServiceHost
         {
             SiloClustering.Configure(silo, options);
             silo.AddDynamoWriter(configuration.GetSection(DynamoWriterOptions.SectionName));
+            Dashboard.AddTo(silo, options.Orleans);
             // Orleans records grain-call activities only when asked; they matter only where traces are exported.
             if (Telemetry.ExportsOtlp())
             {
@@ -42,6 +43,7 @@ internal static class ServiceHost
         var app = builder.Build();
         app.MapGet("/", () => Results.Text("dynamo-writer\n"));
         app.MapOperationsEndpoints();
+        Dashboard.MapTo(app, options.Orleans);
         return app;
     }
 

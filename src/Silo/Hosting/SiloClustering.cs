@@ -8,23 +8,32 @@ namespace DynamoWriter.Silo.Hosting;
 
 /// <summary>
 /// How the <c>dynamo-writer</c> silo joins its cluster: membership in the Redis of the streams (so more
-/// silos need no extra infrastructure) or a single localhost silo, on the configured ports.
+/// silos need no extra infrastructure), with Orleans' Kubernetes hosting on top for pod identity (it is no
+/// membership provider itself), or a single localhost silo, on the configured ports.
 /// </summary>
 internal static class SiloClustering
 {
     public static void Configure(ISiloBuilder silo, DynamoWriterOptions options)
     {
         var orleans = options.Orleans;
+        if (orleans.UsesKubernetesHosting)
+        {
+            // Before our ClusterOptions below, which then win over its ORLEANS_SERVICE_ID/ORLEANS_CLUSTER_ID: consumer
+            // names and grain state follow sc.orleans.serviceId, and the manifest's pod labels are kept equal to it.
+            silo.UseKubernetesHosting();
+        }
+
         silo.Configure<ClusterOptions>(c =>
         {
             c.ClusterId = orleans.ClusterId;
             c.ServiceId = orleans.ServiceId;
         });
         silo.Configure<ClusterMembershipOptions>(m => ApplyMembership(orleans.Membership, m));
+        ClusterTls.Configure(silo, orleans.Tls);
 
         var siloPort = orleans.SiloPort == 0 ? FreePort() : orleans.SiloPort;
         var gatewayPort = orleans.GatewayPort == 0 ? FreePort() : orleans.GatewayPort;
-        if (string.Equals(orleans.Clustering, OrleansOptions.LocalhostClustering, StringComparison.OrdinalIgnoreCase))
+        if (orleans.UsesLocalhostClustering)
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
             return;

@@ -11,6 +11,7 @@ using DynamoWriter.Options;
 using DynamoWriter.Silo.Http;
 using DynamoWriter.Tests;
 using Microsoft.Extensions.Configuration;
+using Orleans.Hosting.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -21,7 +22,8 @@ namespace DynamoWriter.Silo.Tests.Operations;
 /// <summary>
 /// Docker and Kubernetes do not run here, so the deployment files are checked against the service itself:
 /// every SC_ variable and the ConfigMap bind without errors or notices, ports (http, Orleans silo and gateway)
-/// and probe paths match what the service serves, the grace period outlasts the shutdown timeout, compose's
+/// and probe paths match what the service serves, the pod labels and Kubernetes hosting variables match the ids, its
+/// RBAC is bound to the Deployment's service account, the grace period outlasts the shutdown timeout, compose's
 /// writers form one Orleans cluster, and the dashboard only queries exported metrics.
 /// </summary>
 [Trait("Category", "Unit")]
@@ -137,8 +139,8 @@ public sealed partial class DeploymentConsistencyTests
         // The ConfigMap's YAML plus the container's SC_ environment bind and validate without a single error.
         var env = List(container["env"]).Select(Map).ToList();
         // Values Kubernetes fills in (secrets, the pod IP) stand in as a placeholder of the right shape.
-        var variables = env.ToDictionary(e => Str(e["name"]), e => e.TryGetValue("value", out var v) ? Str(v) : FromKubernetes(e), StringComparer.Ordinal);
-        Assert.All(variables.Keys, k => Assert.StartsWith("SC_", k, StringComparison.Ordinal));
+        var variables = env.Where(e => Str(e["name"]).StartsWith("SC_", StringComparison.Ordinal))
+            .ToDictionary(e => Str(e["name"]), e => e.TryGetValue("value", out var v) ? Str(v) : FromKubernetes(e), StringComparer.Ordinal);
         var options = BindYamlAndEnvironment(yaml, variables);
         Assert.Equal("", BindYamlAndEnvironment(yaml, []).Stream.Redis.Password); // the password is not in the ConfigMap
 
@@ -160,20 +162,68 @@ public sealed partial class DeploymentConsistencyTests
         // The Orleans ports the pod declares are the ones the ConfigMap (or the defaults) makes the silo listen on.
         Assert.Equal(options.Orleans.SiloPort, ports["silo"]);
         Assert.Equal(options.Orleans.GatewayPort, ports["gateway"]);
-        Assert.Equal(OrleansOptions.RedisClustering, options.Orleans.Clustering, ignoreCase: true);
+        Assert.Equal(OrleansOptions.KubernetesClustering, options.Orleans.Clustering, ignoreCase: true);
+
+        // Every other variable is one Orleans' Kubernetes hosting reads, taken from the pod itself; the ids come from
+        // the pod's labels, which equal the ids the ConfigMap binds (the ones the silo runs with).
+        var podLabels = Map(Map(Map(Map(deployment["spec"])["template"])["metadata"])["labels"]);
+        Assert.Equal(
+            new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                [KubernetesHostingOptions.PodNameEnvironmentVariable] = "metadata.name",
+                [KubernetesHostingOptions.PodNamespaceEnvironmentVariable] = "metadata.namespace",
+                [KubernetesHostingOptions.PodIPEnvironmentVariable] = "status.podIP",
+                [KubernetesHostingOptions.ServiceIdEnvironmentVariable] = $"metadata.labels['{KubernetesHostingOptions.ServiceIdLabel}']",
+                [KubernetesHostingOptions.ClusterIdEnvironmentVariable] = $"metadata.labels['{KubernetesHostingOptions.ClusterIdLabel}']",
+            },
+            env.Where(e => !Str(e["name"]).StartsWith("SC_", StringComparison.Ordinal)).ToDictionary(e => Str(e["name"]), FieldPath, StringComparer.Ordinal));
+        Assert.Equal(options.Orleans.ServiceId, Str(podLabels[KubernetesHostingOptions.ServiceIdLabel]));
+        Assert.Equal(options.Orleans.ClusterId, Str(podLabels[KubernetesHostingOptions.ClusterIdLabel]));
+        Assert.Equal("status.podIP", FieldPath(env.Single(e => Str(e["name"]) == "SC_ORLEANS_ADVERTISEDADDRESS")));
 
         var grace = TimeSpan.FromSeconds(int.Parse(Str(pod["terminationGracePeriodSeconds"]), CultureInfo.InvariantCulture));
         Assert.True(grace > options.ShutdownTimeout, $"terminationGracePeriodSeconds {grace} must exceed sc.shutdownTimeout {options.ShutdownTimeout}");
         Assert.Equal("true", Str(Map(pod["securityContext"])["runAsNonRoot"]));
 
         // The metrics Service and the PodDisruptionBudget select these pods and reach the http port.
-        var podLabels = Map(Map(Map(Map(deployment["spec"])["template"])["metadata"])["labels"]);
         var service = Single(k8s, "Service");
         Assert.All(Map(Map(service["spec"])["selector"]), l => Assert.Equal(Str(l.Value), Str(podLabels[l.Key])));
         var servicePort = Map(Assert.Single(List(Map(service["spec"])["ports"])));
         Assert.Equal(options.Http.Port, Resolve(servicePort["targetPort"]));
         var pdb = Single(k8s, "PodDisruptionBudget");
         Assert.All(Map(Map(Map(pdb["spec"])["selector"])["matchLabels"]), l => Assert.Equal(Str(l.Value), Str(podLabels[l.Key])));
+    }
+
+    [Fact]
+    public void Kubernetes_hosting_may_get_watch_list_delete_and_patch_pods_as_the_deployments_service_account()
+    {
+        var k8s = KubernetesObjects();
+        var pod = Map(Map(Map(Single(k8s, "Deployment")["spec"])["template"])["spec"]);
+        var account = Single(k8s, "ServiceAccount");
+        Assert.Equal(Name(account), Str(pod["serviceAccountName"]));
+
+        var binding = Single(k8s, "RoleBinding");
+        var subject = Map(Assert.Single(List(binding["subjects"])));
+        Assert.Equal("ServiceAccount", Str(subject["kind"]));
+        Assert.Equal(Name(account), Str(subject["name"]));
+        var roleRef = Map(binding["roleRef"]);
+        var role = Single(k8s, "Role");
+        Assert.Equal("Role", Str(roleRef["kind"]));
+        Assert.Equal(Name(role), Str(roleRef["name"]));
+
+        var rule = Map(Assert.Single(List(role["rules"])));
+        Assert.Equal([""], List(rule["apiGroups"]).Select(Str));
+        Assert.Equal(["pods"], List(rule["resources"]).Select(Str));
+        Assert.Equal(["delete", "get", "list", "patch", "watch"], List(rule["verbs"]).Select(Str).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Kustomization_lists_every_manifest_of_the_folder()
+    {
+        var kustomization = Map(LoadYaml(Path.Combine(Deploy, "k8s", "kustomization.yaml")).Single());
+        var files = Directory.GetFiles(Path.Combine(Deploy, "k8s"), "*.yaml").Select(Path.GetFileName).Where(f => f != "kustomization.yaml");
+
+        Assert.Equal(files.Order(StringComparer.Ordinal), List(kustomization["resources"]).Select(Str).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -267,11 +317,15 @@ public sealed partial class DeploymentConsistencyTests
     // ---------------------------------------------------------------- helpers
 
     private static string FromKubernetes(Dictionary<object, object> variable) =>
+        FieldPath(variable) == "status.podIP" ? "127.0.0.2" : "from-k8s";
+
+    /// <summary>The <c>valueFrom.fieldRef.fieldPath</c> of a container variable, or null when it has none.</summary>
+    private static string? FieldPath(Dictionary<object, object> variable) =>
         variable.TryGetValue("valueFrom", out var from) && from is Dictionary<object, object> source
             && source.TryGetValue("fieldRef", out var field) && field is Dictionary<object, object> reference
-            && reference.TryGetValue("fieldPath", out var path) && Str(path) == "status.podIP"
-            ? "127.0.0.2"
-            : "from-k8s";
+            && reference.TryGetValue("fieldPath", out var path)
+            ? Str(path)
+            : null;
 
     /// <summary>
     /// What a DynamoWriter process exports once each instrument has a value (the exporter shows only those):
