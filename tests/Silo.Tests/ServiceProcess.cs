@@ -63,9 +63,12 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartAssembly(Path.Combine(AppContext.BaseDirectory, "dynamo-writer.dll"), environment, args);
+
+    /// <summary>Another program of the repository (a client, say), with the same output capture and environment rules.</summary>
+    public static ServiceProcess StartAssembly(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "dynamo-writer.dll");
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
