@@ -41,7 +41,6 @@ public sealed class CrashRecoveryTests
         // At least once, the entries the killed process had written but not acknowledged would count twice.
         var checkpoint = await scenario.CheckpointAsync();
         Assert.Equal((20_000L, 0L, 0L), (checkpoint.Written, checkpoint.Skipped, checkpoint.DeadLettered));
-        Assert.Contains("were committed before", second.Output, StringComparison.Ordinal);
     }
 
     [Fact]
