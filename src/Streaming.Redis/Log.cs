@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(1073, LogLevel.Information, "Redis stream provider {Provider}: group {Group}, streams {Streams}, {Queues} queues, read count {ReadCount}, dead letters {DeadLetterStream}")]
     public static partial void ProviderStarting(ILogger logger, string provider, string group, string streams, int queues, int readCount, string deadLetterStream);
+
+    [LoggerMessage(1077, LogLevel.Information, "Redis stream provider {Provider}: {Readers} silos read its queues; this silo reads {Count} of {Queues}: {Mine}")]
+    public static partial void QueuesBalanced(ILogger logger, string provider, int readers, int count, int queues, string mine);
+
+    [LoggerMessage(1078, LogLevel.Error, "Redis stream provider {Provider}: the queue balancer stopped watching the cluster; queues no longer move between silos")]
+    public static partial void BalancerFailed(ILogger logger, Exception exception, string provider);
 }
