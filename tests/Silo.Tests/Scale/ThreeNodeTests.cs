@@ -2,6 +2,7 @@ using System.Globalization;
 using DynamoWriter.Tests;
 using StackExchange.Redis;
 using Xunit.Abstractions;
+using static DynamoWriter.Silo.Tests.Scale.ClusterProbes;
 
 namespace DynamoWriter.Silo.Tests.Scale;
 
