@@ -12,8 +12,16 @@ namespace DynamoWriter.Silo.Tests.Scale;
 /// </summary>
 internal sealed class ClusterRun : IAsyncDisposable
 {
+    /// <summary>
+    /// The tests that run clusters of several processes run one at a time: on two cores, two such clusters
+    /// at once starve each other's probes and stops, and their timings would measure only that.
+    /// </summary>
+    public const string Collection = "Multi-process clusters";
+
     public const int QueueCount = 8;
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The default <c>sc.shutdownTimeout</c>, set explicitly because the tests assert against it.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
     private const int StreamCount = 8;
 
     private readonly string _group = TestServers.Unique("g");
@@ -22,6 +30,7 @@ internal sealed class ClusterRun : IAsyncDisposable
     private readonly ConnectionMultiplexer _connection = TestRedis.Connect(TestServers.RedisAddress);
     private readonly CancellationTokenSource _stopProducing = new();
     private readonly List<ServiceProcess> _nodes = [];
+    private readonly Dictionary<ServiceProcess, int> _httpPorts = [];
     private Task _producer = Task.CompletedTask;
     private int _produced;
 
@@ -47,9 +56,19 @@ internal sealed class ClusterRun : IAsyncDisposable
         env["SC_STREAM_CLAIMMINIDLE"] = "3s";
         env["SC_CHECKPOINT_TABLENAME"] = _table + "-cp";
         env["SC_SHUTDOWNTIMEOUT"] = $"{ShutdownTimeout.TotalSeconds:F0}s";
+        var port = Net.FreePort();
+        env["SC_HTTP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         var node = ServiceProcess.Start(env, "run");
         _nodes.Add(node);
+        _httpPorts[node] = port;
         return node;
+    }
+
+    /// <summary>The hand-over metrics of a running process, scraped from its /metrics.</summary>
+    public async Task<Handovers> HandoversAsync(ServiceProcess node)
+    {
+        using var client = new Operations.OperationsClient(_httpPorts[node]);
+        return Handovers.From(await client.ScrapeAsync());
     }
 
     /// <summary>About <paramref name="perSecond"/> entries a second, spread over the streams, until <see cref="StopProducingAsync"/>.</summary>
@@ -150,3 +169,6 @@ internal sealed class ClusterRun : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 }
+
+[CollectionDefinition(ClusterRun.Collection)]
+public sealed class MultiProcessClusters;
