@@ -60,6 +60,6 @@ internal static partial class Log
     [LoggerMessage(1077, LogLevel.Information, "Redis stream provider {Provider}: {Readers} silos read its queues; this silo reads {Count} of {Queues}: {Mine}")]
     public static partial void QueuesBalanced(ILogger logger, string provider, int readers, int count, int queues, string mine);
 
-    [LoggerMessage(1078, LogLevel.Error, "Redis stream provider {Provider}: the queue balancer stopped watching the cluster; queues no longer move between silos")]
-    public static partial void BalancerFailed(ILogger logger, Exception exception, string provider);
+    [LoggerMessage(1078, LogLevel.Error, "Redis stream provider {Provider}: applying a new queue distribution failed; the next cluster change tries again")]
+    public static partial void RebalanceFailed(ILogger logger, Exception exception, string provider);
 }

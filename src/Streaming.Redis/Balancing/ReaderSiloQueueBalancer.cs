@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Metadata;
 using Orleans.Streams;
 
 namespace DynamoWriter.Streaming.Redis.Balancing;
@@ -40,7 +41,7 @@ internal sealed class ReaderSiloQueueBalancer : QueueBalancerBase
     {
         lock (_gate)
         {
-            var mine = Distribute(out var readers);
+            var mine = Distribute(_manifests.Current, out var readers);
             if (!mine.SetEquals(_mine))
             {
                 Log.QueuesBalanced(Logger, _provider, readers, mine.Count, _queues.Count, string.Join(",", mine.Order()));
@@ -69,33 +70,36 @@ internal sealed class ReaderSiloQueueBalancer : QueueBalancerBase
     {
         try
         {
-            await foreach (var update in _manifests.Updates.WithCancellation(Cancellation))
+            await foreach (var manifest in _manifests.Updates.WithCancellation(Cancellation))
             {
-                bool changed;
-                lock (_gate)
+                try
                 {
-                    changed = !Distribute(out _).SetEquals(_mine);
-                }
+                    bool changed;
+                    lock (_gate)
+                    {
+                        changed = !Distribute(manifest, out _).SetEquals(_mine);
+                    }
 
-                if (changed)
+                    if (changed)
+                    {
+                        await NotifyListeners(); // the pulling manager asks GetMyQueues and starts or stops agents
+                    }
+                }
+                catch (Exception exception) when (!Cancellation.IsCancellationRequested)
                 {
-                    await NotifyListeners();
+                    // Not the end of re-balancing: this silo's queues still differ, so the next change tries again.
+                    Log.RebalanceFailed(Logger, exception, _provider);
                 }
             }
         }
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
         }
-        catch (Exception exception)
-        {
-            // The agents keep the queues they have; a balancer that stops re-balancing must be seen.
-            Log.BalancerFailed(Logger, exception, _provider);
-        }
     }
 
-    private IReadOnlySet<QueueId> Distribute(out int readerCount)
+    private IReadOnlySet<QueueId> Distribute(ClusterManifest manifest, out int readerCount)
     {
-        var readers = ReaderSilos.In(_manifests.Current, _provider);
+        var readers = ReaderSilos.In(manifest, _provider);
         readerCount = readers.Count;
         return QueueDistribution.For(SiloAddress, _queues, readers);
     }

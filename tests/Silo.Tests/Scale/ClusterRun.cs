@@ -116,24 +116,19 @@ internal sealed class ClusterRun : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>Entries pending, by consumer (queue), over all streams.</summary>
-    public async Task<Dictionary<string, long>> PendingByQueueAsync()
+    /// <summary>The queues (consumers) that have read a stream: the hash maps no stream to some of the queues.</summary>
+    public async Task<HashSet<string>> QueuesWithStreamsAsync()
     {
-        var pending = new Dictionary<string, long>(StringComparer.Ordinal);
+        var queues = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stream in Streams)
         {
-            if (await TestRedis.GroupAsync(Redis, stream, _group) is null)
+            if (await TestRedis.GroupAsync(Redis, stream, _group) is not null)
             {
-                continue;
-            }
-
-            foreach (var consumer in (await Redis.StreamPendingAsync(stream, _group)).Consumers)
-            {
-                pending[consumer.Name!] = pending.GetValueOrDefault(consumer.Name!) + consumer.PendingMessageCount;
+                queues.UnionWith((await Redis.StreamConsumerInfoAsync(stream, _group)).Select(c => c.Name.ToString()));
             }
         }
 
-        return pending;
+        return queues;
     }
 
     /// <summary>

@@ -48,6 +48,9 @@ public sealed class JoinTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"hand-overs over the run: {handovers}");
-        Assert.True(handovers.Starts >= moved.Count, $"{moved.Count} queues moved to running silos but the metric counts {handovers.Starts} starts");
+        // A queue with no stream has no consumer in Redis, so no time unread to record.
+        var withStreams = await run.QueuesWithStreamsAsync();
+        var movedWithStreams = moved.Count(o => withStreams.Contains(o.Key));
+        Assert.True(handovers.Starts >= movedWithStreams, $"{movedWithStreams} queues with streams moved to running silos but the metric counts {handovers.Starts} starts");
     }
 }
