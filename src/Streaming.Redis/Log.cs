@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(1073, LogLevel.Information, "Redis stream provider {Provider}: group {Group}, streams {Streams}, {Queues} queues, read count {ReadCount}, dead letters {DeadLetterStream}")]
     public static partial void ProviderStarting(ILogger logger, string provider, string group, string streams, int queues, int readCount, string deadLetterStream);
+
+    [LoggerMessage(1077, LogLevel.Information, "Redis stream provider {Provider}: {Readers} silos read its queues; this silo reads {Count} of {Queues}: {Mine}")]
+    public static partial void QueuesBalanced(ILogger logger, string provider, int readers, int count, int queues, string mine);
+
+    [LoggerMessage(1078, LogLevel.Error, "Redis stream provider {Provider}: applying a new queue distribution failed; the next cluster change tries again")]
+    public static partial void RebalanceFailed(ILogger logger, Exception exception, string provider);
 }

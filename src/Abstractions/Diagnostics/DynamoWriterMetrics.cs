@@ -12,6 +12,7 @@ public sealed class DynamoWriterMetrics : IDisposable
     public const string MeterName = "DynamoWriter";
 
     private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    private static readonly double[] HandoverBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
     private static readonly int[] BatchBuckets = [1, 2, 5, 10, 15, 20, 25, 50, 100, 250, 500];
 
     private readonly Meter _meter;
@@ -36,6 +37,11 @@ public sealed class DynamoWriterMetrics : IDisposable
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         EndToEndLatency = _meter.CreateHistogram("dynamowriter.entry.latency", "s", "From the time in the entry ID to acknowledgement.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        QueueUnownedDuration = _meter.CreateHistogram("dynamowriter.queue.unowned.duration", "s",
+            "When a silo starts reading a queue: how long the queue went unread since its previous owner last read it (a move, a crash, a restart).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HandoverBuckets });
+        EntriesRedelivered = _meter.CreateCounter<long>("dynamowriter.entries.redelivered", "{entry}",
+            "Entries a silo re-read from a queue's pending list when it started reading the queue: delivered to the previous owner, so possibly written twice.");
         RequestsInFlight = _meter.CreateUpDownCounter<long>("dynamowriter.dynamodb.requests.in_flight", "{request}", "DynamoDB requests under way.");
         PartitionsPaused = _meter.CreateUpDownCounter<long>("dynamowriter.partitions.paused", "{partition}", "Partitions paused waiting for the backend.");
     }
@@ -54,6 +60,8 @@ public sealed class DynamoWriterMetrics : IDisposable
     public Histogram<double> RequestDuration { get; }
     public Histogram<int> BatchSize { get; }
     public Histogram<double> EndToEndLatency { get; }
+    public Histogram<double> QueueUnownedDuration { get; }
+    public Counter<long> EntriesRedelivered { get; }
     public UpDownCounter<long> RequestsInFlight { get; }
     public UpDownCounter<long> PartitionsPaused { get; }
 

@@ -1,8 +1,10 @@
+using DynamoWriter.Streaming.Redis.Balancing;
 using DynamoWriter.Streaming.Redis.Storage;
 using DynamoWriter.Streaming.Redis.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Metadata;
 
 namespace DynamoWriter.Streaming.Redis.Hosting;
 
@@ -29,10 +31,13 @@ public static class SiloBuilderExtensions
         RedisStreamServices.Add(services, name, configure, reads: true);
         services.AddKeyedSingleton<IRedisStreamCatalog>(name, (sp, _) => sp.GetRequiredKeyedService<RedisStreamCatalog>(name));
         services.AddKeyedSingleton<IRedisStreamAcknowledger>(name, (sp, _) => new RedisStreamAcknowledger(sp.GetRequiredKeyedService<RedisStreamStorage>(name)));
+        services.AddSingleton<IGrainPropertiesProvider>(new ReaderSilos(name));
 
         return builder.AddPersistentStreams(name, RedisStreamAdapterFactory.Create, stream =>
         {
             RedisStreamServices.ConfigureShared(stream, name);
+            // Only silos that run this provider read its queues: app silos without it may share the cluster.
+            stream.ConfigurePartitionBalancing(ReaderSiloQueueBalancer.Create);
             stream.Configure<StreamPullingAgentOptions>(o => o.Configure<IOptionsMonitor<RedisStreamOptions>>(
                 (agent, redis) => agent.GetQueueMsgsTimerPeriod = redis.Get(name).PollInterval));
             stream.Configure<SimpleQueueCacheOptions>(o => o.Configure(cache => cache.CacheSize = DefaultCacheSize));

@@ -84,6 +84,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         {
             var db = await _storage.GetDatabaseAsync(cts.Token).ConfigureAwait(false);
             await EnsureGroupsAsync(db, Volatile.Read(ref _order), cts.Token).ConfigureAwait(false);
+            await RecordUnownedAsync(db).WaitAsync(cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or OperationCanceledException or TimeoutException)
         {
@@ -92,6 +93,27 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         }
 
         Log.ReceiverStarted(_storage.Logger, QueueId.ToString(), Consumer, Options.Group, _cursors.Count);
+    }
+
+    /// <summary>
+    /// How long this queue went unread before this receiver. The consumer is the queue, whichever silo reads
+    /// it, so Redis' idle time of the consumer (XINFO CONSUMERS) is the time since its previous owner last read.
+    /// A queue never read before has no consumer yet, and nothing is recorded.
+    /// </summary>
+    private async Task RecordUnownedAsync(IDatabase db)
+    {
+        if (_storage.Metrics is not { } metrics)
+        {
+            return;
+        }
+
+        var consumers = await Task.WhenAll(Volatile.Read(ref _order).Where(c => c.GroupReady)
+            .Select(c => db.StreamConsumerInfoAsync(c.Key, Options.Group))).ConfigureAwait(false);
+        var idle = consumers.SelectMany(c => c).Where(c => c.Name == Consumer).Select(c => (long?)c.IdleTimeInMilliseconds).Min();
+        if (idle is { } ms)
+        {
+            metrics.QueueUnownedDuration.Record(ms / 1000.0, new KeyValuePair<string, object?>("queue", Consumer));
+        }
     }
 
 #pragma warning disable CS0618 // the legacy overloads are part of the interface
@@ -352,12 +374,18 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
                 if (entries.Length == 0)
                 {
                     cursor.Pending = null; // own pending list done: new entries from now on
+                    cursor.Inherited = false;
                     continue;
                 }
 
                 if (cursor.Pending == FromStart)
                 {
                     Log.PendingReread(_storage.Logger, cursor.Key, entries.Length);
+                }
+
+                if (cursor.Inherited)
+                {
+                    _storage.Metrics?.EntriesRedelivered.Add(entries.Length, StreamTag(cursor.Key));
                 }
 
                 cursor.Pending = (string)entries[^1].Id!;
@@ -375,6 +403,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             {
                 // Entries are pending: the re-read (or a claim) delivers them.
                 cursor.Pending = FromStart;
+                cursor.Inherited = false; // counted at most once, not again on the re-read from the start
                 Log.ReadFailed(_storage.Logger, ex, cursor.Key, (long)Options.PollInterval.TotalMilliseconds);
             }
         }
@@ -504,6 +533,12 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 
         /// <summary>Where the re-read of this consumer's pending list is; null once it is done (then <c>&gt;</c>).</summary>
         public string? Pending { get; set; } = FromStart;
+
+        /// <summary>
+        /// Until the first re-read of the pending list is done: what it finds was delivered before this
+        /// receiver started, to the queue's previous owner.
+        /// </summary>
+        public bool Inherited { get; set; } = true;
 
         /// <summary>The XAUTOCLAIM cursor while a claim pass is under way; null otherwise.</summary>
         public string? Claim { get; set; }

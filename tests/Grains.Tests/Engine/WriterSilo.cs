@@ -1,6 +1,7 @@
 using DynamoWriter.Diagnostics;
 using DynamoWriter.Grains.Writer;
 using DynamoWriter.Options;
+using DynamoWriter.Streaming.Redis.Storage;
 using DynamoWriter.Tests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,9 @@ internal sealed class WriterSilo : IAsyncDisposable
     public WriterContext Context { get; }
 
     public string SiloName { get; }
+
+    /// <summary>The consumers (one per queue) this silo's receivers read at the moment.</summary>
+    public IReadOnlyList<string> Queues => Host.Services.GetRequiredKeyedService<IRedisStreamCatalog>(StreamNamespaces.ProviderName).Queues;
 
     /// <summary>Where silos joining this one's cluster find it: the first silo's endpoint, passed on.</summary>
     public System.Net.IPEndPoint PrimaryEndpoint { get; private init; } = null!;

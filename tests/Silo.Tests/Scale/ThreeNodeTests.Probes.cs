@@ -49,40 +49,6 @@ public sealed partial class ThreeNodeTests
         return keys.Count;
     }
 
-    /// <summary>Entries not yet acknowledged: pending ones, plus one for each stream whose group has not read up to its last ID.</summary>
-    private static async Task<long> OpenEntriesAsync(IDatabase redis, string[] streams, string group)
-    {
-        var open = 0L;
-        foreach (var stream in streams)
-        {
-            // Compared with the stream's own last ID: pipelined XADDs need not finish in the order they were issued.
-            var last = (await redis.StreamInfoAsync(stream)).LastGeneratedId.ToString();
-            var info = await TestRedis.GroupAsync(redis, stream, group);
-            open += info is { } g ? g.PendingMessageCount + (g.LastDeliveredId == last ? 0 : 1) : 1;
-        }
-
-        return open;
-    }
-
-    /// <summary>The consumers (queues) a process reads at the moment: started (event 1071) and not stopped since (1072).</summary>
-    private static HashSet<string> QueuesHeld(string output)
-    {
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match m in QueueEvent().Matches(output))
-        {
-            if (m.Groups["started"].Success)
-            {
-                held.Add(m.Groups["consumer"].Value);
-            }
-            else
-            {
-                held.Remove(m.Groups["consumer"].Value);
-            }
-        }
-
-        return held;
-    }
-
     private static async Task<NodeHeartbeat?> HeartbeatOfAsync(ConnectionMultiplexer connection, string group, int processId)
     {
         var server = connection.GetServers().Single();
@@ -97,24 +63,6 @@ public sealed partial class ThreeNodeTests
         return null;
     }
 
-    private static async Task<long> AcknowledgedAsync(IDatabase redis, string[] streams, string group)
-    {
-        long acknowledged = 0;
-        foreach (var stream in streams)
-        {
-            var info = await TestRedis.GroupAsync(redis, stream, group);
-            acknowledged += info is { } g ? (g.EntriesRead ?? 0) - g.PendingMessageCount : 0;
-        }
-
-        return acknowledged;
-    }
-
     [GeneratedRegex(@"^(?<at>\S+) info: \S+\[1071\] Queue \S+ started as consumer (?<consumer>dynamo-writer-q\d+)", RegexOptions.Multiline)]
     private static partial Regex QueueTakeovers();
-
-    [GeneratedRegex(@"^dynamo-writer-q\d+$")]
-    private static partial Regex QueueConsumer();
-
-    [GeneratedRegex(@"\(consumer (?<consumer>dynamo-writer-q\d+)\) stopped|started as consumer (?<consumer>dynamo-writer-q\d+)(?<started>)")]
-    private static partial Regex QueueEvent();
 }

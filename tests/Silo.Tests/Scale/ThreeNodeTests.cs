@@ -2,6 +2,7 @@ using System.Globalization;
 using DynamoWriter.Tests;
 using StackExchange.Redis;
 using Xunit.Abstractions;
+using static DynamoWriter.Silo.Tests.Scale.ClusterProbes;
 
 namespace DynamoWriter.Silo.Tests.Scale;
 
@@ -11,6 +12,7 @@ namespace DynamoWriter.Silo.Tests.Scale;
 /// the same on every silo, so what the victim held is re-read by whichever survivor takes its queues over.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(ClusterRun.Collection)]
 public sealed partial class ThreeNodeTests(ITestOutputHelper output)
 {
     private const int StreamCount = 8;
