@@ -128,6 +128,8 @@ namespace DynamoWriter.Bench
                 }
             }
 
+            var warmUp = Math.Min(n, 40_000);
+            report.Notes.Add($"warm-up before the first scenario: {warmUp:N0} items in parallel BatchWriteItem at {await s.WarmUpAsync(warmUp):F0}/s (not a figure: the server's JIT warming)");
             double? batchCeiling = null, condCeiling = null, plain = null;
             // Latency first, on a backend in its everyday state: after scenarios 1-4 have filled and deleted five
             // tables of N items, dynalite stalls once for half a second or more (seen in three full runs), and a

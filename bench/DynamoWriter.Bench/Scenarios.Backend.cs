@@ -38,6 +38,13 @@ internal sealed partial class Scenarios
         return [.. _w.Entries(prefix, count).Select(e => mapper.Map(e, schema).Item!.Attributes)];
     }
 
+    /// <summary>
+    /// Writes and discards a batch ceiling run before anything is measured: DynamoDB Local is a JVM that a fresh
+    /// start runs interpreted, so without this the first scenario measures its warm-up (a cold ceiling then read
+    /// half of a warm end-to-end drain right after it).
+    /// </summary>
+    public async Task<double> WarmUpAsync(int count) => await BatchRateAsync(count, CeilingConcurrencies[^1]);
+
     /// <summary>1. Parallel BatchWriteItem of 25 pre-built items: the best of several concurrencies.</summary>
     public Task<double> BatchCeilingAsync(int count) =>
         BestOfAsync("batch (BatchWriteItem of 25)", count, _w.EngineConcurrency(WritePolicy.Overwrite), BatchRateAsync);
