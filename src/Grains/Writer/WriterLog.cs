@@ -38,9 +38,9 @@ internal static partial class WriterLog
     [LoggerMessage(1054, LogLevel.Debug, "Partition {Stream}: writer activated on {Silo}, checkpoint {Checkpoint}")]
     public static partial void Activated(ILogger logger, string stream, string silo, string checkpoint);
 
-    [LoggerMessage(1060, LogLevel.Information, "Partition {Stream}: {Count} entries delivered again were committed before (checkpoint {Checkpoint}); acknowledged, not written twice")]
+    [LoggerMessage(1055, LogLevel.Information, "Partition {Stream}: {Count} entries delivered again were committed before (checkpoint {Checkpoint}); acknowledged, not written twice")]
     public static partial void AlreadyCommitted(ILogger logger, string stream, int count, string checkpoint);
 
-    [LoggerMessage(1061, LogLevel.Warning, "Partition {Stream}: the dead-letter stream does not take entries; the checkpoint stays before them until it does")]
+    [LoggerMessage(1056, LogLevel.Warning, "Partition {Stream}: the dead-letter stream does not take entries; the checkpoint stays before them until it does")]
     public static partial void CheckpointHeldByDeadLetters(ILogger logger, Exception exception, string stream);
 }

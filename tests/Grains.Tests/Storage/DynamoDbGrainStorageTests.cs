@@ -198,7 +198,7 @@ public sealed class DynamoDbGrainStorageTests : IDisposable
         var key = Assert.Single(table.KeySchema);
         Assert.Equal(DynamoDbGrainStorage.KeyAttribute, key.AttributeName);
         Assert.Equal(KeyType.HASH, key.KeyType);
-        var created = Assert.Single(logger.Entries, e => e.Id.Id == 1070);
+        var created = Assert.Single(logger.Entries, e => e.Id.Id == 1080);
         Assert.Contains(_table, created.Message, StringComparison.Ordinal);
 
         var state = new GrainState<Counter>(new Counter { Count = 1 });
@@ -269,7 +269,7 @@ public sealed class DynamoDbGrainStorageTests : IDisposable
         await storage.WriteStateAsync("s", Id("throttled"), state);
 
         Assert.Equal(3, flaky.Puts);
-        Assert.Equal(2, logger.Entries.Count(e => e.Id.Id == 1072));
+        Assert.Equal(2, logger.Entries.Count(e => e.Id.Id == 1082));
         var (read, etag) = await DynamoDbGrainStorage.ReadItemAsync<Counter>(_client, _table, DynamoDbGrainStorageOptions.DefaultKeyFor("s", Id("throttled")), default);
         Assert.Equal(state.ETag, etag);
         Assert.Equal(4, read!.Count);
@@ -305,7 +305,7 @@ public sealed class DynamoDbGrainStorageTests : IDisposable
         state.State!.Count = 2;
         await storage.WriteStateAsync("s", id, state);
 
-        Assert.Single(logger.Entries, e => e.Id.Id == 1076);
+        Assert.Single(logger.Entries, e => e.Id.Id == 1086);
         var (read, etag) = await DynamoDbGrainStorage.ReadItemAsync<Counter>(_client, _table, DynamoDbGrainStorageOptions.DefaultKeyFor("s", id), default);
         Assert.Equal(state.ETag, etag);
         Assert.Equal(2, read!.Count);
