@@ -30,6 +30,9 @@ public static class DynamoErrorClassifier
         "LimitExceededException",
     };
 
+    /// <summary>The cancellation reasons of a transaction that throttling cancelled.</summary>
+    private static readonly HashSet<string> ThrottlingReasons = new(StringComparer.Ordinal) { "ThrottlingError", "ProvisionedThroughputExceeded" };
+
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
         "ProvisionedThroughputExceededException",
@@ -52,6 +55,12 @@ public static class DynamoErrorClassifier
             {
                 case ConditionalCheckFailedException or ResourceNotFoundException:
                     return false;
+                case TransactionCanceledException cancelled:
+                    // A 400, but worth another attempt when only conflicting transactions or throttling cancelled
+                    // it; a failed condition or a validation error is an answer (the caller reads the reasons).
+                    return cancelled.CancellationReasons is { Count: > 0 } reasons
+                        && reasons.All(r => r.Code is null or "None" or "TransactionConflict" || ThrottlingReasons.Contains(r.Code))
+                        && reasons.Any(r => r.Code is "TransactionConflict" || ThrottlingReasons.Contains(r.Code));
                 case ProvisionedThroughputExceededException or ThrottlingException or RequestLimitExceededException
                     or InternalServerErrorException or Amazon.DynamoDBv2.Model.LimitExceededException:
                     return true;
@@ -95,5 +104,7 @@ public static class DynamoErrorClassifier
     /// <summary>True for the answers DynamoDB gives when a table or account is over its throughput.</summary>
     internal static bool IsThrottling(Exception e) =>
         e is ProvisionedThroughputExceededException or ThrottlingException or RequestLimitExceededException
+        || (e is TransactionCanceledException { CancellationReasons: { } reasons } && reasons.Any(r => r.Code is { } c && ThrottlingReasons.Contains(c)))
         || (e is AmazonServiceException { ErrorCode: { } code } && ThrottlingCodes.Contains(code));
+
 }

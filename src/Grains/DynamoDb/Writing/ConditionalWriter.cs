@@ -97,7 +97,7 @@ internal sealed class ConditionalWriter : ItemWriterBase
                     Key = Schema.KeyOf(item.Attributes),
                     ConditionExpression = _condition.DeleteExpression,
                     ExpressionAttributeNames = _condition.DeleteNames,
-                    ExpressionAttributeValues = _condition.DeleteExpression is null ? null : values,
+                    ExpressionAttributeValues = values,
                 },
                 ct);
         }

@@ -82,7 +82,7 @@ public sealed class TransactionalWriter
                     return answer;
                 }
 
-                error = e; // cancelled by a conflicting transaction or throttling: worth another attempt
+                error = e; // cancelled by a conflicting transaction or throttling: the classifier calls it transient
             }
             catch (Exception e)
             {
@@ -100,7 +100,7 @@ public sealed class TransactionalWriter
                 return TransactionResult.Invalid(error.Message);
             }
 
-            if (!ShouldRetry(error, retry, out var failed))
+            if (!_requests.ShouldRetry(error, retry, out var failed))
             {
                 return TransactionResult.Failed(failed.Error ?? error.Message);
             }
@@ -174,22 +174,6 @@ public sealed class TransactionalWriter
         }
 
         return refused is null ? null : TransactionResult.ItemsRefused(refused);
-    }
-
-    private bool ShouldRetry(Exception error, int retry, out WriteOutcome failed)
-    {
-        if (error is TransactionCanceledException cancelled)
-        {
-            // Not transient by its code (400), but cancelled only by conflicts or throttling: try again.
-            if (cancelled.CancellationReasons?.Any(r => r.Code is "ThrottlingError" or "ProvisionedThroughputExceeded") == true)
-            {
-                _requests.Metrics.WriteThrottles.Add(1, _requests.TableTag);
-            }
-
-            return _requests.ShouldRetry(new TransactionConflictException(cancelled.Message) { ErrorCode = "TransactionConflictException" }, retry, out failed);
-        }
-
-        return _requests.ShouldRetry(error, retry, out failed);
     }
 }
 
