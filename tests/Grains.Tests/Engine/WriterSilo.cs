@@ -66,7 +66,10 @@ internal sealed class WriterSilo : IAsyncDisposable
         return options;
     }
 
-    /// <param name="joining">A silo already running: this one joins its cluster (localhost clustering, the first silo primary).</param>
+    /// <param name="joining">
+    /// With localhost clustering, a silo already running whose cluster this one joins (the first silo is the primary,
+    /// and must stay up). With <c>sc.orleans.clustering: redis</c> silos with the same ids join through Redis.
+    /// </param>
     public static async Task<WriterSilo> StartAsync(DynamoWriterOptions options, Action<ISiloBuilder>? configure = null, LogSink? logs = null, WriterSilo? joining = null)
     {
         logs ??= new LogSink();
@@ -80,8 +83,19 @@ internal sealed class WriterSilo : IAsyncDisposable
         var gatewayPort = Net.FreePort();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: gatewayPort, primarySiloEndpoint: joining?.PrimaryEndpoint,
-                serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            if (options.Orleans.Clustering == OrleansOptions.RedisClustering)
+            {
+                // Membership in the test Redis: no primary silo, so any member may leave and the rest go on.
+                silo.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Stream.Redis.Address))
+                    .Configure<Orleans.Configuration.ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.Orleans.ClusterId, options.Orleans.ServiceId))
+                    .ConfigureEndpoints(System.Net.IPAddress.Loopback, siloPort, gatewayPort);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: gatewayPort, primarySiloEndpoint: joining?.PrimaryEndpoint,
+                    serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            }
+
             silo.AddDynamoWriter(options.CopyTo);
             configure?.Invoke(silo);
         });
