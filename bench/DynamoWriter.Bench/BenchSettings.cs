@@ -24,4 +24,7 @@ internal sealed record BenchSettings
     public string? ServicePath { get; init; }
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
+
+    /// <summary>Whether a scenario runs the engine in this process (the ones an engine warm-up serves).</summary>
+    public bool RunsAnyEngine => new[] { "latency", "overwrite", "skip-existing", "newer-wins", "exactly-once", "throttled", "redis" }.Any(Runs);
 }

@@ -14,7 +14,7 @@ var rate = new Option<int>("--rate") { Description = "Offered rate of the latenc
 var seconds = new Option<int?>("--seconds") { Description = $"Duration of the latency scenario (default {BenchSettings.DefaultSeconds}; --quick 5)." };
 var memoryEntries = new Option<int?>("--memory-entries") { Description = $"Backlog drained by the service process in the memory scenario (default {BenchSettings.DefaultMemoryEntries:N0}; --quick 100,000)." };
 var quick = new Option<bool>("--quick") { Description = "Small sizes: 20,000 entries, 5 s latency, 100,000 memory entries." };
-var only = new Option<string[]>("--only") { Description = "Run only these scenarios: batch, overwrite, conditional, skip-existing, newer-wins, redis, latency, memory.", AllowMultipleArgumentsPerToken = true };
+var only = new Option<string[]>("--only") { Description = "Run only these scenarios: batch, overwrite, conditional, skip-existing, newer-wins, transactional, exactly-once, throttled, redis, latency, memory, silos.", AllowMultipleArgumentsPerToken = true };
 var results = new Option<string?>("--results") { Description = "Folder for the JSON results (default: bench/results of the repository)." };
 var service = new Option<string?>("--service") { Description = "The dynamo-writer executable for the memory scenario (default: src/Silo/bin/Release/net10.0/dynamo-writer)." };
 
@@ -130,6 +130,11 @@ namespace DynamoWriter.Bench
 
             var warmUp = Math.Min(n, 40_000);
             report.Notes.Add($"warm-up before the first scenario: {warmUp:N0} items in parallel BatchWriteItem at {await s.WarmUpAsync(warmUp):F0}/s (not a figure: the server's JIT warming)");
+            if (settings.RunsAnyEngine)
+            {
+                report.Notes.Add($"engine warm-up before the first scenario (not figures: the JIT compiling the engine): {await s.WarmUpEngineAsync(dynamoKind != "dynalite")}");
+            }
+
             double? batchCeiling = null, condCeiling = null, plain = null;
             // Latency first, on a backend in its everyday state: after scenarios 1-4 have filled and deleted five
             // tables of N items, dynalite stalls once for half a second or more (seen in three full runs), and a
@@ -152,23 +157,32 @@ namespace DynamoWriter.Bench
             });
             await Step("overwrite", "2. end to end, overwrite", async () =>
             {
-                var v = await s.EndToEndAsync(WritePolicy.Overwrite, n);
-                report.Add(Throughput("2", "end to end, overwrite (backlog drained)", v, "ceiling 1", batchCeiling, 0.9));
+                var d = await s.EndToEndAsync(WritePolicy.Overwrite, n);
+                report.Add(Throughput("2", "end to end, overwrite (backlog drained)", d.Rate, "ceiling 1", batchCeiling, 0.9) with { Note = d.Describe() });
+                report.Notes.Add($"2: {d.Describe()}");
             });
-            await Step("conditional", "3. backend ceiling, conditional (PutItem attribute_not_exists)", async () =>
+            await Step("conditional", "3. backend ceiling, skip-existing's conditional PutItem", async () =>
             {
                 condCeiling = await s.ConditionalCeilingAsync(n);
                 report.Add(new Row("3", "backend ceiling, conditional (parallel PutItem)", condCeiling.Value, "items/s"));
             });
             await Step("skip-existing", "4a. end to end, skip-existing", async () =>
             {
-                var v = await s.EndToEndAsync(WritePolicy.SkipExisting, n);
-                report.Add(Throughput("4a", "end to end, skip-existing", v, "ceiling 3", condCeiling, 0.9));
+                var d = await s.EndToEndAsync(WritePolicy.SkipExisting, n);
+                report.Add(Throughput("4a", "end to end, skip-existing", d.Rate, "ceiling 3", condCeiling, 0.9) with { Note = d.Describe() });
+                report.Notes.Add($"4a: {d.Describe()}");
+            });
+            double? newerCeiling = null;
+            await Step("newer-wins", "3b. backend ceiling, newer-wins' conditional PutItem", async () =>
+            {
+                newerCeiling = await s.NewerWinsCeilingAsync(n);
+                report.Add(new Row("3b", "backend ceiling, newer-wins (parallel conditional PutItem)", newerCeiling.Value, "items/s"));
             });
             await Step("newer-wins", "4b. end to end, newer-wins", async () =>
             {
-                var v = await s.EndToEndAsync(WritePolicy.NewerWins, n);
-                report.Add(Throughput("4b", "end to end, newer-wins", v, "ceiling 3", condCeiling, 0.9));
+                var d = await s.EndToEndAsync(WritePolicy.NewerWins, n);
+                report.Add(Throughput("4b", "end to end, newer-wins", d.Rate, "ceiling 3b", newerCeiling, 0.9) with { Note = d.Describe() });
+                report.Notes.Add($"4b: {d.Describe()}");
             });
             double? txCeiling = null;
             if (dynamoKind == "dynalite")
@@ -185,8 +199,9 @@ namespace DynamoWriter.Bench
                 });
                 await Step("exactly-once", "9. end to end, exactly-once (overwrite)", async () =>
                 {
-                    var v = await s.EndToEndAsync(WritePolicy.Overwrite, n, exactlyOnce: true);
-                    report.Add(Throughput("9", "end to end, exactly-once, overwrite", v, "ceiling 8", txCeiling, 0.9));
+                    var d = await s.EndToEndAsync(WritePolicy.Overwrite, n, exactlyOnce: true);
+                    report.Add(Throughput("9", "end to end, exactly-once, overwrite", d.Rate, "ceiling 8", txCeiling, 0.9) with { Note = d.Describe() });
+                    report.Notes.Add($"9: {d.Describe()}");
                 });
             }
 

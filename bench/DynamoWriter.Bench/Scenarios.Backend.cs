@@ -5,7 +5,7 @@ using DynamoWriter.Options;
 
 namespace DynamoWriter.Bench;
 
-/// <summary>Scenarios 1, 3 and 8: what the backend takes with no Redis and no engine in the way.</summary>
+/// <summary>Scenarios 1, 3, 3b and 8: what the backend takes with no Redis and no engine in the way.</summary>
 internal sealed partial class Scenarios
 {
     private const int BatchSize = DynamoDbOptions.MaxBatchSize;
@@ -30,13 +30,14 @@ internal sealed partial class Scenarios
         return best.Rate;
     }
 
-    /// <summary>Items built by the engine's own mapper from the same entries the streams would hold.</summary>
-    private List<Dictionary<string, AttributeValue>> PrebuiltItems(string prefix, int count)
+    /// <summary>Items built by the engine's own mapper (with the policy's version attribute) from the same entries the streams would hold.</summary>
+    private List<Dictionary<string, AttributeValue>> PrebuiltItems(string prefix, int count, WritePolicy policy)
     {
-        var mapper = new ItemMapper(new MappingOptions(), new DynamoDbOptions());
-        var schema = new TableKeySchema("unused", new KeyAttribute("pk", Amazon.DynamoDBv2.ScalarAttributeType.S), null);
-        return [.. _w.Entries(prefix, count).Select(e => mapper.Map(e, schema).Item!.Attributes)];
+        var mapper = new ItemMapper(new MappingOptions(), new DynamoDbOptions { WritePolicy = policy });
+        return [.. _w.Entries(prefix, count).Select(e => mapper.Map(e, CeilingSchema).Item!.Attributes)];
     }
+
+    private static TableKeySchema CeilingSchema { get; } = new("unused", new KeyAttribute("pk", Amazon.DynamoDBv2.ScalarAttributeType.S), null);
 
     /// <summary>
     /// Writes and discards a batch ceiling run before anything is measured: DynamoDB Local is a JVM that a fresh
@@ -49,7 +50,7 @@ internal sealed partial class Scenarios
     public Task<double> BatchCeilingAsync(int count) =>
         BestOfAsync("batch (BatchWriteItem of 25)", count, _w.EngineConcurrency(WritePolicy.Overwrite), BatchRateAsync);
 
-    private Task<double> BatchRateAsync(int count, int concurrency) => TimedAsync("ceiling-batch", count, concurrency, async (table, items, _, take) =>
+    private Task<double> BatchRateAsync(int count, int concurrency) => TimedAsync("ceiling-batch", count, concurrency, WritePolicy.Overwrite, async (table, items, _, take) =>
     {
         while (take(BatchSize) is { } start)
         {
@@ -66,34 +67,49 @@ internal sealed partial class Scenarios
         }
     });
 
-    /// <summary>3. Parallel PutItem with attribute_not_exists(pk), the best of several concurrencies; also newer-wins' ceiling.</summary>
+    /// <summary>3. Parallel PutItem with skip-existing's condition (attribute_not_exists), the best of several concurrencies.</summary>
     public Task<double> ConditionalCeilingAsync(int count) =>
-        BestOfAsync("conditional (PutItem attribute_not_exists; also newer-wins')", count, _w.EngineConcurrency(WritePolicy.SkipExisting), ConditionalRateAsync);
+        BestOfAsync("conditional (PutItem, skip-existing's condition)", count, _w.EngineConcurrency(WritePolicy.SkipExisting),
+            (n, concurrency) => ConditionalRateAsync(n, concurrency, WritePolicy.SkipExisting));
 
-    private Task<double> ConditionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-cond", count, concurrency, async (table, items, _, take) =>
+    /// <summary>3b. Parallel PutItem with newer-wins' condition and version attribute: what newer-wins sends.</summary>
+    public Task<double> NewerWinsCeilingAsync(int count) =>
+        BestOfAsync("conditional (PutItem, newer-wins' condition and version)", count, _w.EngineConcurrency(WritePolicy.NewerWins),
+            (n, concurrency) => ConditionalRateAsync(n, concurrency, WritePolicy.NewerWins));
+
+    private Task<double> ConditionalRateAsync(int count, int concurrency, WritePolicy policy)
     {
-        var names = new Dictionary<string, string> { ["#pk"] = "pk" };
-        while (take(1) is { } i)
+        var condition = WriteCondition.For(CeilingSchema, new DynamoDbOptions { WritePolicy = policy })!;
+        return TimedAsync("ceiling-cond", count, concurrency, policy, async (table, items, _, take) =>
         {
-            await RetriedAsync(async () =>
+            while (take(1) is { } i)
             {
-                try
+                var request = new PutItemRequest
                 {
-                    await _w.Dynamo.PutItemAsync(new PutItemRequest
+                    TableName = table,
+                    Item = items[i],
+                    ConditionExpression = condition.PutExpression,
+                    ExpressionAttributeNames = condition.PutNames,
+                };
+                if (condition.NewerWins)
+                {
+                    request.ExpressionAttributeValues = new() { [":v"] = items[i][condition.VersionAttribute] };
+                }
+
+                await RetriedAsync(async () =>
+                {
+                    try
                     {
-                        TableName = table,
-                        Item = items[i],
-                        ConditionExpression = "attribute_not_exists(#pk)",
-                        ExpressionAttributeNames = names,
-                    });
-                }
-                catch (ConditionalCheckFailedException)
-                {
-                    // An earlier attempt was applied: done.
-                }
-            });
-        }
-    });
+                        await _w.Dynamo.PutItemAsync(request);
+                    }
+                    catch (ConditionalCheckFailedException)
+                    {
+                        // An earlier attempt was applied: done.
+                    }
+                });
+            }
+        });
+    }
 
     /// <summary>
     /// 8. Parallel TransactWriteItems of 99 pre-built items and one checkpoint item per writer (what exactly-once
@@ -102,7 +118,7 @@ internal sealed partial class Scenarios
     public Task<double> TransactionalCeilingAsync(int count) =>
         BestOfAsync("transactional (TransactWriteItems of 99 items + a checkpoint item)", count, _w.Settings.Streams, TransactionalRateAsync);
 
-    private Task<double> TransactionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-tx", count, concurrency, async (table, items, worker, take) =>
+    private Task<double> TransactionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-tx", count, concurrency, WritePolicy.Overwrite, async (table, items, worker, take) =>
     {
         const int ItemsPerTransaction = TransactionalWriter.MaxActions - 1;
         var checkpoint = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = $"checkpoint-{worker}" } };
@@ -121,11 +137,11 @@ internal sealed partial class Scenarios
     /// table; a worker takes the next <c>n</c> items with <c>take(n)</c> (null when none are left).
     /// </summary>
     private async Task<double> TimedAsync(
-        string prefix, int count, int concurrency, Func<string, List<Dictionary<string, AttributeValue>>, int, Func<int, int?>, Task> worker)
+        string prefix, int count, int concurrency, WritePolicy policy, Func<string, List<Dictionary<string, AttributeValue>>, int, Func<int, int?>, Task> worker)
     {
         var table = _w.Name(prefix);
         await _w.CreateTablesAsync(table);
-        var items = PrebuiltItems(table, count);
+        var items = PrebuiltItems(table, count, policy);
         var next = 0;
         int? Take(int n)
         {

@@ -16,10 +16,11 @@ internal sealed partial class Scenarios(Workload w, Report report)
     private readonly Report _report = report;
 
     /// <summary>
-    /// 2 and 4. A backlog of N entries drained by the engine (fresh group, table and silo); entries/s from engine
-    /// start (silo start included) to all acknowledged, as <see cref="WriterTotals.Acknowledged"/> counts them.
+    /// 2 and 4. A backlog of N entries drained by the engine (fresh group, table and silo); entries/s from the
+    /// first entry read to all acknowledged, as <see cref="WriterTotals"/> counts them (what a ceiling measures:
+    /// requests, not client start-up), and from the silo's start (its start-up included).
     /// </summary>
-    public async Task<double> EndToEndAsync(WritePolicy policy, int count, bool exactlyOnce = false)
+    public async Task<Drain> EndToEndAsync(WritePolicy policy, int count, bool exactlyOnce = false)
     {
         var name = _w.Name("e2e-" + policy.ToString().ToLowerInvariant() + (exactlyOnce ? "-eo" : ""));
         var streams = _w.StreamNames(name);
@@ -28,12 +29,14 @@ internal sealed partial class Scenarios(Workload w, Report report)
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var options = _w.EngineOptions(streams, name, policy);
         options.DynamoDB.ExactlyOnce = exactlyOnce;
+        using var inFlight = new InFlightMeter();
         var started = Stopwatch.GetTimestamp();
         var host = await Workload.StartEngineAsync(options);
         try
         {
-            await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck);
-            return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var firstRead = await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck, inFlight.Restart);
+            var done = Stopwatch.GetTimestamp();
+            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done));
         }
         finally
         {
@@ -41,6 +44,33 @@ internal sealed partial class Scenarios(Workload w, Report report)
             await _w.DeleteStreamsAsync(streams);
             await _w.DeleteTableAsync(name);
         }
+    }
+
+    /// <summary>
+    /// Drains small backlogs under every policy through throw-away silos before anything is timed. The ceilings
+    /// run the SDK's write paths warm (the JVM warm-up ran them in this process first); without this the first
+    /// end-to-end drain and the latency run measure the JIT compiling the engine (perf: a quarter of this
+    /// process's CPU in libclrjit during a cold drain). A service that has run for a minute has none of that.
+    /// </summary>
+    public async Task<string> WarmUpEngineAsync(bool exactlyOnce)
+    {
+        var drains = new List<string>();
+        foreach (var (policy, count, eo) in new[]
+        {
+            (WritePolicy.Overwrite, 20_000, false), (WritePolicy.SkipExisting, 5_000, false), (WritePolicy.NewerWins, 5_000, false),
+            (WritePolicy.Overwrite, 5_000, true),
+        })
+        {
+            if (eo && !exactlyOnce)
+            {
+                continue;
+            }
+
+            var d = await EndToEndAsync(policy, count, eo);
+            drains.Add($"{policy}{(eo ? " exactly-once" : "")} {d.Count:N0} at {d.Rate:N0}/s");
+        }
+
+        return string.Join(", ", drains);
     }
 
     /// <summary>

@@ -194,17 +194,27 @@ internal sealed class Workload : IAsyncDisposable
     /// <summary>The silo's counts since start: what the scenarios read progress from.</summary>
     public static WriterTotals Totals(IHost host) => host.Services.GetRequiredService<WriterTotals>();
 
-    /// <summary>Waits until the engine acknowledged <paramref name="count"/> entries; throws after <paramref name="timeout"/> without progress.</summary>
-    public static async Task WaitAcknowledgedAsync(WriterTotals totals, long count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the engine acknowledged <paramref name="count"/> entries; throws after <paramref name="timeout"/>
+    /// without progress. Returns when the first entry was read (a Stopwatch timestamp, seen at a 5 ms poll).
+    /// </summary>
+    public static async Task<long> WaitAcknowledgedAsync(WriterTotals totals, long count, TimeSpan timeout, Action<long>? onFirstRead = null)
     {
         var last = -1L;
         var lastChange = Stopwatch.GetTimestamp();
+        var firstRead = totals.Read > 0 ? lastChange : 0L;
         while (true)
         {
             var acked = totals.Acknowledged;
+            if (firstRead == 0 && totals.Read > 0)
+            {
+                firstRead = Stopwatch.GetTimestamp();
+                onFirstRead?.Invoke(firstRead);
+            }
+
             if (acked >= count)
             {
-                return;
+                return firstRead == 0 ? Stopwatch.GetTimestamp() : firstRead;
             }
 
             if (acked != last)

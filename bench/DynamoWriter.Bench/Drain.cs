@@ -1,0 +1,15 @@
+namespace DynamoWriter.Bench;
+
+/// <summary>One backlog drained: timed from the first entry read, and from the silo's start.</summary>
+internal readonly record struct Drain(int Count, TimeSpan FromStart, TimeSpan FromFirstRead, string InFlight)
+{
+    /// <summary>Entries/s from the first entry read to the last acknowledged: the figure set against a ceiling.</summary>
+    public double Rate => Count / FromFirstRead.TotalSeconds;
+
+    /// <summary>Entries/s with the silo's start-up (host start, queue balancing, first activations) included.</summary>
+    public double RateFromStart => Count / FromStart.TotalSeconds;
+
+    public string Describe() =>
+        $"{Count:N0} entries: {FromFirstRead.TotalSeconds:F2} s from the first read ({Rate:N0}/s), "
+        + $"{FromStart.TotalSeconds:F2} s from the silo's start ({RateFromStart:N0}/s); {InFlight}";
+}
