@@ -245,7 +245,7 @@ namespace DynamoWriter.Bench
                 }
 
                 var r = await s.MemoryAsync(settings.ServicePath!, settings.MemoryEntries);
-                var note = $"{settings.MemoryEntries:N0} entries in {r.Seconds:F1} s ({r.DrainRate:N0}/s), {r.CpuSeconds:F1} CPU s in total";
+                var note = $"{settings.MemoryEntries:N0} entries in {r.Seconds:F1} s ({r.DrainRate:N0}/s), {r.CpuSeconds:F1} CPU s in total; {r.Timeline}";
                 report.Add(new Row("7a", $"peak resident memory (VmHWM), {settings.MemoryEntries:N0} backlog", r.PeakMb, "MB", "200 MB", 200, "≤ 1.00", r.PeakMb <= 200, note));
                 report.Add(new Row("7b", "CPU seconds per 100,000 entries (utime + stime)", r.CpuSecondsPer100K, "s", Note: note));
                 report.Add(new Row("7c", "service drain rate (process start to drained)", r.DrainRate, "entries/s", "ceiling 1", batchCeiling, Note: "includes start-up"));

@@ -9,7 +9,7 @@ internal sealed partial class Scenarios
 {
     private static readonly long ClockTicks = 100; // USER_HZ: /proc/PID/stat counts in 1/100 s on Linux
 
-    public sealed record MemoryResult(double PeakMb, double CpuSecondsPer100K, double DrainRate, double Seconds, double CpuSeconds);
+    public sealed record MemoryResult(double PeakMb, double CpuSecondsPer100K, double DrainRate, double Seconds, double CpuSeconds, string Timeline);
 
     public async Task<MemoryResult> MemoryAsync(string servicePath, int count)
     {
@@ -32,12 +32,27 @@ internal sealed partial class Scenarios
         var process = service.Process;
         long peakKb = 0;
         double cpu = 0;
+        var peakAt = 0.0;
+        var rssEvery10s = new List<long>();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested && !process.HasExited)
             {
-                peakKb = Math.Max(peakKb, Math.Max(ReadStatusKb(process.Id, "VmHWM:"), ReadStatusKb(process.Id, "VmRSS:")));
+                var rss = ReadStatusKb(process.Id, "VmRSS:");
+                var peak = Math.Max(ReadStatusKb(process.Id, "VmHWM:"), rss);
+                var at = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (peak > peakKb)
+                {
+                    peakKb = peak;
+                    peakAt = at;
+                }
+
+                if (at >= rssEvery10s.Count * 10)
+                {
+                    rssEvery10s.Add(rss / 1024);
+                }
+
                 cpu = Math.Max(cpu, ReadCpuSeconds(process.Id));
                 try
                 {
@@ -57,7 +72,8 @@ internal sealed partial class Scenarios
             cpu = Math.Max(cpu, ReadCpuSeconds(process.Id));
             await sampling.CancelAsync();
             await sampler;
-            return new MemoryResult(peakKb / 1024.0, cpu / (count / 100_000.0), count / seconds, seconds, cpu);
+            var timeline = $"peak reached {peakAt:F1} s after the start; resident MB every 10 s: {string.Join(", ", rssEvery10s)}";
+            return new MemoryResult(peakKb / 1024.0, cpu / (count / 100_000.0), count / seconds, seconds, cpu, timeline);
         }
         finally
         {

@@ -11,10 +11,12 @@ namespace DynamoWriter.Streaming.Redis.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Batch containers cached per queue. Small on purpose: when consumers fall behind, the cache fills and
-    /// the pulling agent stops reading (entries wait in Redis, not in memory). A container holds up to ReadCount entries.
+    /// Reads (batch containers, up to ReadCount entries each) cached per queue. Small on purpose: when the writers
+    /// fall behind, the cache fills and the pulling agent stops reading, so entries wait in Redis, not in memory.
+    /// Four keep a stream's writer supplied (one read being written, the next ones ready) and cost at most
+    /// 4 × ReadCount entries per queue.
     /// </summary>
-    public const int DefaultCacheSize = 40;
+    public const int DefaultCacheSize = 4;
 
     /// <summary>Adds a Redis Streams persistent stream provider named <paramref name="name"/>.</summary>
     public static ISiloBuilder AddRedisStreams(this ISiloBuilder builder, string name, Action<RedisStreamOptions> configure)

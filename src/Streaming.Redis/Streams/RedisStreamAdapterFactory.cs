@@ -3,7 +3,6 @@ using DynamoWriter.Streaming.Redis.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace DynamoWriter.Streaming.Redis.Streams;
@@ -14,7 +13,7 @@ internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
     private readonly RedisStreamStorage _storage;
     private readonly RedisStreamCatalog _catalog;
     private readonly HashRingBasedStreamQueueMapper _mapper;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly RedisStreamQueueAdapterCache _cache;
     private readonly ConcurrentDictionary<QueueId, RedisStreamReceiver> _receivers = new();
 
     public RedisStreamAdapterFactory(RedisStreamStorage storage, RedisStreamCatalog catalog, HashRingStreamQueueMapperOptions mapperOptions,
@@ -23,7 +22,7 @@ internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
         _storage = storage;
         _catalog = catalog;
         _mapper = new HashRingBasedStreamQueueMapper(mapperOptions, storage.Name);
-        _cache = new SimpleQueueAdapterCache(cacheOptions, storage.Name, loggerFactory);
+        _cache = new RedisStreamQueueAdapterCache(cacheOptions, storage.Name, loggerFactory);
     }
 
     public static IQueueAdapterFactory Create(IServiceProvider services, string name)
