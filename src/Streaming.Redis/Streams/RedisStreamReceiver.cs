@@ -35,6 +35,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     private long _sequence;
     private int _rotation;
     private long _lastClaim;
+    private long _idleSince;
     private Task? _inFlight;
     private volatile bool _shutdown;
 
@@ -124,8 +125,9 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
-        if (_shutdown)
+        if (_shutdown || (_idleSince != 0 && _storage.Time.GetElapsedTime(_idleSince) < Options.PollInterval))
         {
+            // An idle queue is polled every PollInterval, however often the pulling agent asks (see PullingPeriod).
             return [];
         }
 
@@ -133,7 +135,9 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         _inFlight = read;
         try
         {
-            return await read.ConfigureAwait(false);
+            var containers = await read.ConfigureAwait(false);
+            _idleSince = containers.Count == 0 ? _storage.Time.GetTimestamp() : 0;
+            return containers;
         }
         finally
         {
@@ -250,44 +254,23 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             }
         }
 
-        // Fair over many streams: each call starts one stream further, and reads at most maxCount of them.
-        var start = (int)((uint)_rotation++ % (uint)all.Length);
-        var turn = new List<StreamCursor>(Math.Min(all.Length, maxCount));
-        for (var i = 0; i < all.Length && turn.Count < maxCount; i++)
-        {
-            turn.Add(all[(start + i) % all.Length]);
-        }
-
-        var results = new List<IBatchContainer>(turn.Count);
+        // Fair over many streams: each turn starts one stream further and reads at most maxCount of them. Turns
+        // go on until one finds entries or every stream had one, so one empty stream (the cache takes one
+        // stream per read) does not make the whole queue look empty to the pulling agent.
+        var results = new List<IBatchContainer>();
         try
         {
-            await EnsureGroupsAsync(db, turn, cancellationToken).ConfigureAwait(false);
-            var reads = new List<StreamCursor>(turn.Count);
-            foreach (var cursor in turn)
+            for (var visited = 0; visited < all.Length && results.Count == 0;)
             {
-                if (!cursor.GroupReady)
+                var start = (int)((uint)_rotation++ % (uint)all.Length);
+                var turn = new List<StreamCursor>(Math.Min(all.Length - visited, maxCount));
+                for (var i = 0; i < all.Length && turn.Count < maxCount && visited + turn.Count < all.Length; i++)
                 {
-                    continue;
+                    turn.Add(all[(start + i) % all.Length]);
                 }
 
-                if (Interlocked.Exchange(ref cursor.RereadRequested, 0) == 1)
-                {
-                    cursor.Pending = FromStart;
-                }
-
-                if (cursor.Claim is not null)
-                {
-                    await ClaimPageAsync(db, cursor, results, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    reads.Add(cursor);
-                }
-            }
-
-            if (reads.Count > 0)
-            {
-                await ReadGroupAsync(db, reads, results, cancellationToken).ConfigureAwait(false);
+                visited += turn.Count;
+                await ReadTurnAsync(db, turn, results, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -296,6 +279,38 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         }
 
         return results;
+    }
+
+    private async Task ReadTurnAsync(IDatabase db, List<StreamCursor> turn, List<IBatchContainer> results, CancellationToken cancellationToken)
+    {
+        await EnsureGroupsAsync(db, turn, cancellationToken).ConfigureAwait(false);
+        var reads = new List<StreamCursor>(turn.Count);
+        foreach (var cursor in turn)
+        {
+            if (!cursor.GroupReady)
+            {
+                continue;
+            }
+
+            if (Interlocked.Exchange(ref cursor.RereadRequested, 0) == 1)
+            {
+                cursor.Pending = FromStart;
+            }
+
+            if (cursor.Claim is not null)
+            {
+                await ClaimPageAsync(db, cursor, results, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                reads.Add(cursor);
+            }
+        }
+
+        if (reads.Count > 0)
+        {
+            await ReadGroupAsync(db, reads, results, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task EnsureGroupsAsync(IDatabase db, IReadOnlyList<StreamCursor> cursors, CancellationToken cancellationToken)
