@@ -202,7 +202,7 @@ internal sealed class Workload : IAsyncDisposable
     {
         var last = -1L;
         var lastChange = Stopwatch.GetTimestamp();
-        var firstRead = totals.Read > 0 ? lastChange : 0L;
+        var firstRead = 0L;
         while (true)
         {
             var acked = totals.Acknowledged;

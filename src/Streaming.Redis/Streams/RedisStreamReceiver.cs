@@ -263,13 +263,14 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             for (var visited = 0; visited < all.Length && results.Count == 0;)
             {
                 var start = (int)((uint)_rotation++ % (uint)all.Length);
-                var turn = new List<StreamCursor>(Math.Min(all.Length - visited, maxCount));
-                for (var i = 0; i < all.Length && turn.Count < maxCount && visited + turn.Count < all.Length; i++)
+                var size = Math.Min(maxCount, all.Length - visited);
+                var turn = new List<StreamCursor>(size);
+                for (var i = 0; i < size; i++)
                 {
                     turn.Add(all[(start + i) % all.Length]);
                 }
 
-                visited += turn.Count;
+                visited += size;
                 await ReadTurnAsync(db, turn, results, cancellationToken).ConfigureAwait(false);
             }
         }
