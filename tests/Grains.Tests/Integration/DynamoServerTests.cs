@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using DynamoWriter.Diagnostics;
 using DynamoWriter.Options;
+using DynamoWriter.Grains.Tests.Storage;
 using DynamoWriter.Tests;
 using static DynamoWriter.Grains.Tests.Integration.DynamoServer;
 
@@ -330,6 +331,42 @@ public sealed class DynamoServerTests : IDisposable
 
         Assert.All(results, r => Assert.All(r, o => Assert.Equal(WriteStatus.Written, o.Status)));
         Assert.Equal(600, (await ScanAsync(_client, schema.TableName)).Count);
+    }
+
+    [Theory]
+    [InlineData(WritePolicy.SkipExisting)]
+    [InlineData(WritePolicy.NewerWins)]
+    public async Task A_conditional_put_whose_answer_was_lost_counts_as_written(WritePolicy policy)
+    {
+        // The first attempt is applied and its answer lost; the retry's condition then fails on our own item.
+        using var flaky = new FlakyDynamo { LosePutAnswers = 1 };
+        var (_, schema) = await NewStringTableAsync(_client);
+        var options = TestOptions(policy);
+        var writer = CreateWriter(flaky, schema, options, _metrics);
+
+        var outcomes = await writer.WriteAsync(Map(FieldsMapper(options), schema, [Entry("7-1", ("pk", "a"), ("n", "1.50"), ("v", "ours"))]), default);
+
+        Assert.Equal(2, flaky.Puts);
+        Assert.Equal(WriteStatus.Written, outcomes[0].Status);
+        Assert.Equal("ours", (await GetAsync(_client, schema.TableName, "a"))!["v"].S);
+    }
+
+    [Theory]
+    [InlineData(WritePolicy.SkipExisting)]
+    [InlineData(WritePolicy.NewerWins)]
+    public async Task A_conditional_put_retried_after_a_server_error_is_skipped_when_another_item_is_stored(WritePolicy policy)
+    {
+        var (_, schema) = await NewStringTableAsync(_client);
+        var options = TestOptions(policy);
+        var mapper = FieldsMapper(options);
+        await CreateWriter(_client, schema, options, _metrics).WriteAsync(Map(mapper, schema, [Entry("9-0", ("pk", "a"), ("v", "theirs"))]), default);
+        using var flaky = new FlakyDynamo { ServerErrorPutsBefore = 1 };
+
+        var outcomes = await CreateWriter(flaky, schema, options, _metrics).WriteAsync(Map(mapper, schema, [Entry("8-0", ("pk", "a"), ("v", "ours"))]), default);
+
+        Assert.Equal(2, flaky.Puts);
+        Assert.Equal(WriteStatus.Skipped, outcomes[0].Status);
+        Assert.Equal("theirs", (await GetAsync(_client, schema.TableName, "a"))!["v"].S);
     }
 
     [Fact]

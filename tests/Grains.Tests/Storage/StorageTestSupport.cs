@@ -36,12 +36,14 @@ internal sealed class ListLogger<T> : ILogger<T>
 
 /// <summary>
 /// The real DynamoDB server behind a client that can be told to fail: <see cref="FailPutsBefore"/> throws a throttling
-/// error before sending the next puts, <see cref="LosePutAnswers"/> sends them and then throws (the answer lost);
+/// error before sending the next puts, <see cref="ServerErrorPutsBefore"/> a server error (which may or may not have
+/// been applied, for all the client knows), <see cref="LosePutAnswers"/> sends them and then throws (the answer lost);
 /// <see cref="LoseTransactionAnswers"/> does the same to TransactWriteItems.
 /// </summary>
 internal sealed class FlakyDynamo : AmazonDynamoDBClient
 {
     private int _failPutsBefore;
+    private int _serverErrorPutsBefore;
     private int _losePutAnswers;
     private int _loseTransactionAnswers;
     private int _puts;
@@ -58,6 +60,8 @@ internal sealed class FlakyDynamo : AmazonDynamoDBClient
     }
 
     public int FailPutsBefore { get => _failPutsBefore; set => _failPutsBefore = value; }
+
+    public int ServerErrorPutsBefore { get => _serverErrorPutsBefore; set => _serverErrorPutsBefore = value; }
 
     public int LosePutAnswers { get => _losePutAnswers; set => _losePutAnswers = value; }
 
@@ -85,6 +89,11 @@ internal sealed class FlakyDynamo : AmazonDynamoDBClient
         if (Interlocked.Decrement(ref _failPutsBefore) >= 0)
         {
             throw new ProvisionedThroughputExceededException("scripted throttling");
+        }
+
+        if (Interlocked.Decrement(ref _serverErrorPutsBefore) >= 0)
+        {
+            throw new InternalServerErrorException("scripted: a server error before the write");
         }
 
         var response = await base.PutItemAsync(request, cancellationToken);

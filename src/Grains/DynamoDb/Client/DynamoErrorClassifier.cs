@@ -96,6 +96,13 @@ public static class DynamoErrorClassifier
         return false;
     }
 
+    /// <summary>
+    /// False only when DynamoDB answered that it refused the request (a 4xx: throttling, validation);
+    /// a timeout, a lost connection or a 5xx may come after the write was applied.
+    /// </summary>
+    internal static bool MayHaveApplied(Exception e) =>
+        e is not AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError };
+
     /// <summary>True when DynamoDB refused the request as invalid (item too large, bad attribute, wrong key type...).</summary>
     internal static bool IsValidation(Exception e) =>
         e is AmazonDynamoDBException { ErrorCode: ValidationErrorCode }
@@ -106,5 +113,4 @@ public static class DynamoErrorClassifier
         e is ProvisionedThroughputExceededException or ThrottlingException or RequestLimitExceededException
         || (e is TransactionCanceledException { CancellationReasons: { } reasons } && reasons.Any(r => r.Code is { } c && ThrottlingReasons.Contains(c)))
         || (e is AmazonServiceException { ErrorCode: { } code } && ThrottlingCodes.Contains(code));
-
 }

@@ -15,6 +15,7 @@ internal abstract class ItemWriterBase : IItemWriter
     protected const string PutItemOperation = "PutItem";
     protected const string BatchWriteItemOperation = "BatchWriteItem";
     protected const string DeleteItemOperation = "DeleteItem";
+    protected const string GetItemOperation = "GetItem";
 
     protected ItemWriterBase(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff)
     {
@@ -157,23 +158,41 @@ internal abstract class ItemWriterBase : IItemWriter
             body);
     }
 
-    /// <summary>One PutItem with retries (see <see cref="SendOneAsync"/>); Written when done.</summary>
+    /// <summary>
+    /// One PutItem with retries (see <see cref="SendOneAsync"/>); Written when done. A conditional put whose
+    /// condition fails after an attempt that may have been applied reads the stored item: when it is ours,
+    /// that attempt wrote it (Written), otherwise the policy kept another (Skipped).
+    /// </summary>
     protected Task<WriteOutcome> PutAsync(PutItemRequest request, CancellationToken ct) =>
-        SendOneAsync(PutItemOperation, request.ConditionExpression is not null, WriteOutcome.Written, token => Client.PutItemAsync(request, token), ct);
-
-    /// <summary>One DeleteItem with retries (see <see cref="SendOneAsync"/>); Deleted when done.</summary>
-    protected Task<WriteOutcome> DeleteAsync(DeleteItemRequest request, CancellationToken ct) =>
-        SendOneAsync(DeleteItemOperation, request.ConditionExpression is not null, WriteOutcome.Deleted, token => Client.DeleteItemAsync(request, token), ct);
+        request.ConditionExpression is null
+            ? SendOneAsync(PutItemOperation, conditional: false, WriteOutcome.Written, token => Client.PutItemAsync(request, token), null, ct)
+            : SendOneAsync(PutItemOperation, conditional: true, WriteOutcome.Written, token => Client.PutItemAsync(request, token), token => IsStoredAsync(request.Item, token), ct);
 
     /// <summary>
-    /// One request with retries. Done → <paramref name="done"/>; condition failed → Skipped; validation →
+    /// One DeleteItem with retries (see <see cref="SendOneAsync"/>); Deleted when done. An applied earlier
+    /// attempt leaves no item, which newer-wins' delete condition lets through: no read needed.
+    /// </summary>
+    protected Task<WriteOutcome> DeleteAsync(DeleteItemRequest request, CancellationToken ct) =>
+        SendOneAsync(DeleteItemOperation, request.ConditionExpression is not null, WriteOutcome.Deleted, token => Client.DeleteItemAsync(request, token), null, ct);
+
+    /// <summary>
+    /// One request with retries. Done → <paramref name="done"/>; condition failed → Skipped, unless an
+    /// earlier attempt may have been applied and <paramref name="appliedByUs"/> finds it was; validation →
     /// Rejected; other permanent errors and exhausted retries → Failed.
     /// </summary>
-    private async Task<WriteOutcome> SendOneAsync(string operation, bool conditional, WriteOutcome done, Func<CancellationToken, Task> send, CancellationToken ct)
+    private async Task<WriteOutcome> SendOneAsync(
+        string operation,
+        bool conditional,
+        WriteOutcome done,
+        Func<CancellationToken, Task> send,
+        Func<CancellationToken, Task<bool>>? appliedByUs,
+        CancellationToken ct)
     {
+        var mayHaveApplied = false;
         for (var retry = 0; ; retry++)
         {
-            Exception error;
+            Exception? error = null;
+            var conditionFailed = false;
             var started = BeginRequest();
             try
             {
@@ -182,7 +201,7 @@ internal abstract class ItemWriterBase : IItemWriter
             }
             catch (ConditionalCheckFailedException) when (conditional && !ct.IsCancellationRequested)
             {
-                return WriteOutcome.Skipped;
+                conditionFailed = true;
             }
             catch (Exception e)
             {
@@ -194,17 +213,53 @@ internal abstract class ItemWriterBase : IItemWriter
                 EndRequest(started, operation, 1);
             }
 
-            if (DynamoErrorClassifier.IsValidation(error))
+            if (conditionFailed)
             {
-                return WriteOutcome.Rejected(EntryErrorKind.ValidationRejected, error.Message);
+                if (!mayHaveApplied || appliedByUs is null)
+                {
+                    return WriteOutcome.Skipped;
+                }
+
+                try
+                {
+                    return await appliedByUs(ct) ? done : WriteOutcome.Skipped;
+                }
+                catch (Exception e)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    error = e; // the read failed: the put is tried again, and its condition read again
+                }
             }
 
-            if (!ShouldRetry(error, retry, out var failed))
+            if (DynamoErrorClassifier.IsValidation(error!))
+            {
+                return WriteOutcome.Rejected(EntryErrorKind.ValidationRejected, error!.Message);
+            }
+
+            mayHaveApplied |= !conditionFailed && DynamoErrorClassifier.MayHaveApplied(error!);
+            if (!ShouldRetry(error!, retry, out var failed))
             {
                 return failed;
             }
 
             await Backoff.WaitAsync(retry + 1, ct);
+        }
+    }
+
+    /// <summary>Whether the stored item with <paramref name="item"/>'s key is <paramref name="item"/> (a consistent read).</summary>
+    private async Task<bool> IsStoredAsync(Dictionary<string, AttributeValue> item, CancellationToken ct)
+    {
+        var started = BeginRequest();
+        try
+        {
+            var response = await Client.GetItemAsync(
+                new GetItemRequest { TableName = Schema.TableName, Key = Schema.KeyOf(item), ConsistentRead = true },
+                ct);
+            return StoredItem.Matches(response.IsItemSet ? response.Item : null, item);
+        }
+        finally
+        {
+            EndRequest(started, GetItemOperation, 1);
         }
     }
 
