@@ -259,7 +259,7 @@ internal abstract class ItemWriterBase : IItemWriter
         }
         finally
         {
-            EndRequest(started, GetItemOperation, 1);
+            EndRequest(started, GetItemOperation, 0);
         }
     }
 

@@ -68,6 +68,9 @@ internal sealed class WriteRequests
         Metrics.RequestsInFlight.Add(-1, TableTag);
         var op = new KeyValuePair<string, object?>("operation", operation);
         Metrics.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, TableTag, op);
-        Metrics.BatchSize.Record(items, TableTag, op);
+        if (items > 0)
+        {
+            Metrics.BatchSize.Record(items, TableTag, op); // 0: a read (the check after a retried put), not a write
+        }
     }
 }
