@@ -164,9 +164,13 @@ internal abstract class ItemWriterBase : IItemWriter
     /// that attempt wrote it (Written), otherwise the policy kept another (Skipped).
     /// </summary>
     protected Task<WriteOutcome> PutAsync(PutItemRequest request, CancellationToken ct) =>
-        request.ConditionExpression is null
-            ? SendOneAsync(PutItemOperation, conditional: false, WriteOutcome.Written, token => Client.PutItemAsync(request, token), null, ct)
-            : SendOneAsync(PutItemOperation, conditional: true, WriteOutcome.Written, token => Client.PutItemAsync(request, token), token => IsStoredAsync(request.Item, token), ct);
+        SendOneAsync(
+            PutItemOperation,
+            request.ConditionExpression is not null,
+            WriteOutcome.Written,
+            token => Client.PutItemAsync(request, token),
+            token => IsStoredAsync(request.Item, token),
+            ct);
 
     /// <summary>
     /// One DeleteItem with retries (see <see cref="SendOneAsync"/>); Deleted when done. An applied earlier
