@@ -323,13 +323,17 @@ public sealed class DynamoServerTests : IDisposable
         var options = TestOptions(policy);
         var mapper = FieldsMapper(options);
         var writer = CreateWriter(_client, schema, options, _metrics);
+        using var requests = new RequestRecorder(_metrics, schema.TableName);
         var calls = Enumerable.Range(0, 4).Select(c => writer.WriteAsync(
             Map(mapper, schema, Enumerable.Range(0, 150).Select(i => Entry($"{c + 1}-{i}", ("pk", $"c{c}-{i}"), ("v", "x")))),
             default));
 
         var results = await Task.WhenAll(calls);
 
-        Assert.All(results, r => Assert.All(r, o => Assert.Equal(WriteStatus.Written, o.Status)));
+        // Every key is new, so a Skipped is the writer's own earlier attempt applied unseen; the recorder says
+        // whether the writer retried at all (none: the request was re-sent below it) and how slow it got.
+        var notWritten = results.SelectMany(r => r).Count(o => o.Status != WriteStatus.Written);
+        Assert.True(notWritten == 0, $"{notWritten} of 600 not Written ({string.Join(", ", results.SelectMany(r => r).Select(o => o.Status).Distinct())}); {requests}");
         Assert.Equal(600, (await ScanAsync(_client, schema.TableName)).Count);
     }
 
