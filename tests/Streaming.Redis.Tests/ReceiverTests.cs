@@ -36,6 +36,37 @@ public sealed class ReceiverTests : RedisTestBase
     }
 
     [Fact]
+    public async Task Entries_of_one_shape_share_their_field_name_strings_and_other_shapes_keep_their_own_names()
+    {
+        var s = TestServers.Unique("f");
+        var receiver = await ReceiverAsync(Options(s));
+        const string Long = "a-field-name-longer-than-eight-bytes";
+        NameValueEntry[][] shapes =
+        [
+            [new("pk", "1"), new(Long, "a"), new("v", "x")],
+            [new("pk", "2"), new(Long, "b"), new("v", "y")],
+            [new("pk", "3"), new("other", "c"), new("v", "z"), new("extra", "e")],
+            [new("pk", "4"), new(Long, "d")],
+            [new("12345678901", "n"), new("pk", "5")],
+        ];
+        foreach (var fields in shapes)
+        {
+            await Db.StreamAddAsync(s, fields);
+        }
+
+        var entries = await ReadEntriesAsync(receiver, shapes.Length);
+
+        for (var e = 0; e < shapes.Length; e++)
+        {
+            Assert.Equal(shapes[e].Select(f => new StreamField(f.Name!, f.Value!)), entries[e].Fields);
+        }
+
+        Assert.Same(entries[0].Fields[1].Name, entries[1].Fields[1].Name);
+        Assert.Same(entries[0].Fields[0].Name, entries[3].Fields[0].Name);
+        Assert.Same(entries[0].Fields[2].Name, entries[2].Fields[2].Name);
+    }
+
+    [Fact]
     public async Task MaxCount_limits_containers_and_every_stream_gets_its_turn()
     {
         var keys = Enumerable.Range(0, 3).Select(_ => TestServers.Unique("m")).ToArray();

@@ -492,7 +492,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             var fields = new StreamField[values.Length];
             for (var i = 0; i < values.Length; i++)
             {
-                fields[i] = new StreamField((string)values[i].Name!, (string?)values[i].Value ?? "");
+                fields[i] = new StreamField(cursor.FieldNames.At(i, values[i].Name), (string?)values[i].Value ?? "");
             }
 
             var deliveries = counts is not null && counts.TryGetValue(id, out var n) ? n : 1;
@@ -560,6 +560,9 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         public string? Claim { get; set; }
 
         public int RereadRequested;
+
+        /// <summary>The last entry's field names: reads of one stream are accepted one at a time, by this queue's pulling agent.</summary>
+        public FieldNames FieldNames { get; } = new();
 
         /// <summary>IDs delivered to Orleans that its cache has not let go of yet.</summary>
         private readonly HashSet<string> _held = new(StringComparer.Ordinal);
