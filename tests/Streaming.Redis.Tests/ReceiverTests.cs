@@ -48,6 +48,8 @@ public sealed class ReceiverTests : RedisTestBase
             [new("pk", "3"), new("other", "c"), new("v", "z"), new("extra", "e")],
             [new("pk", "4"), new(Long, "d")],
             [new("12345678901", "n"), new("pk", "5")],
+            [new("1", "m"), new("pk", "6")],
+            [new("1.0", "o"), new("pk", "7")],
         ];
         foreach (var fields in shapes)
         {
