@@ -81,14 +81,7 @@ internal sealed partial class Scenarios
         await Task.Delay(SettleAfterFill);
         var read = totals.Read;
         var acknowledged = totals.Acknowledged;
-        var rename = _w.Redis.CreateTransaction();
-        var renamed = filling.Select((f, i) => rename.KeyRenameAsync(f, live[i])).ToList();
-        if (!await rename.ExecuteAsync())
-        {
-            throw new InvalidOperationException("RENAME transaction was not executed");
-        }
-
-        await Task.WhenAll(renamed);
+        await _w.RenameAllAsync(filling, live);
         while (totals.Read == read)
         {
             await Task.Delay(1);

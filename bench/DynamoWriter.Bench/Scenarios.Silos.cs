@@ -1,22 +1,31 @@
 using System.Diagnostics;
+using DynamoWriter.Grains.Operations.Nodes;
+using DynamoWriter.Options;
+using StackExchange.Redis;
 
 namespace DynamoWriter.Bench;
 
 /// <summary>11. One, two and three real dynamo-writer processes in one cluster draining the same backlog.</summary>
 internal sealed partial class Scenarios
 {
+    public sealed record SilosResult(double Rate, double FormedSeconds, double StartToDrainedSeconds);
+
     /// <summary>
-    /// Entries/s from the first silo's start to the backlog drained by <paramref name="silos"/> processes that form
-    /// one cluster through Redis (silo start and queue balancing included, as in a deployment).
+    /// Entries/s of <paramref name="silos"/> processes that have formed one cluster through Redis and spread the
+    /// queues between them, from the first entry read to the backlog drained, as the single-host scenarios are
+    /// timed. The silos start on empty streams; the backlog, filled under other names with the group already
+    /// created, is RENAMEd onto them in one transaction once every silo's heartbeat shows the same share of the
+    /// queues twice. Start-up and balancing are timed apart.
     /// </summary>
-    public async Task<double> SilosAsync(string servicePath, int silos, int count)
+    public async Task<SilosResult> SilosAsync(string servicePath, int silos, int count)
     {
         var name = _w.Name($"silos{silos}");
-        var streams = _w.StreamNames(name);
-        await _w.FillAsync(streams, name, count);
-        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        var live = _w.StreamNames(name);
+        var filling = _w.StreamNames($"{name}-fill");
         var group = name + "-g";
-        foreach (var s in streams)
+        await _w.FillAsync(filling, name, count);
+        await _w.CreateTablesAsync(name, _w.CheckpointTable);
+        foreach (var s in live.Concat(filling))
         {
             await _w.Redis.StreamCreateConsumerGroupAsync(s, group, "0", createStream: true);
         }
@@ -27,11 +36,27 @@ internal sealed partial class Scenarios
         {
             for (var i = 0; i < silos; i++)
             {
-                processes.Add(ServiceProcess.Start(_w, servicePath, name, streams, group, cluster: name));
+                processes.Add(ServiceProcess.Start(_w, servicePath, name, live, group, cluster: name));
             }
 
-            await ServiceProcess.WaitDrainedAsync(_w, streams, group, count, processes, Stuck);
-            return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            await WaitBalancedAsync(group, processes);
+            var formed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            await _w.RenameAllAsync(filling, live);
+            var renamedAt = Stopwatch.GetTimestamp();
+            while (await ReadByGroupAsync(live, group) == 0)
+            {
+                if (Stopwatch.GetElapsedTime(renamedAt) > Stuck)
+                {
+                    throw new TimeoutException($"no silo read the backlog within {Stuck.TotalSeconds:N0} s:\n{processes[0].Tail}");
+                }
+
+                await Task.Delay(1);
+            }
+
+            var firstRead = Stopwatch.GetTimestamp();
+            await ServiceProcess.WaitDrainedAsync(_w, live, group, count, processes, Stuck);
+            var drained = Stopwatch.GetElapsedTime(firstRead).TotalSeconds;
+            return new SilosResult(count / drained, formed, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         finally
         {
@@ -40,8 +65,71 @@ internal sealed partial class Scenarios
                 await process.DisposeAsync();
             }
 
-            await _w.DeleteStreamsAsync(streams);
+            await _w.DeleteStreamsAsync([.. live, .. filling]);
             await _w.DeleteTableAsync(name);
+        }
+    }
+
+    private async Task<long> ReadByGroupAsync(IReadOnlyList<string> streams, string group)
+    {
+        long read = 0;
+        foreach (var s in streams)
+        {
+            var g = (await _w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
+            read += g.EntriesRead ?? 0;
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Until every process has a heartbeat, each holding at least one queue and all of them between them each
+    /// queue once, and that share is the same in two heartbeats of every process.
+    /// </summary>
+    private async Task WaitBalancedAsync(string group, IReadOnlyList<ServiceProcess> processes)
+    {
+        var server = _w.Multiplexer.GetServers().Single();
+        var since = Stopwatch.GetTimestamp();
+        Dictionary<int, (DateTimeOffset At, string Queues)>? last = null;
+        while (true)
+        {
+            if (processes.FirstOrDefault(p => p.Process.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"dynamo-writer exited with {exited.Process.ExitCode}:\n{exited.Tail}");
+            }
+
+            var beats = new Dictionary<int, NodeHeartbeat>();
+            await foreach (var key in server.KeysAsync(pattern: NodeHeartbeat.PatternFor(group)))
+            {
+                if (NodeHeartbeat.FromJson(await _w.Redis.StringGetAsync(key)) is { } beat && processes.Any(p => p.Process.Id == beat.ProcessId))
+                {
+                    beats[beat.ProcessId] = beat;
+                }
+            }
+
+            var queues = beats.Values.SelectMany(b => b.Queues).ToList();
+            var spread = beats.Count == processes.Count && beats.Values.All(b => b.Queues.Count > 0)
+                && queues.Count == OrleansOptions.DefaultQueues && queues.Distinct(StringComparer.Ordinal).Count() == queues.Count;
+            var now = beats.ToDictionary(b => b.Key, b => (b.Value.UpdatedAt, string.Join(',', b.Value.Queues.Order(StringComparer.Ordinal))));
+            if (!spread)
+            {
+                last = null;
+            }
+            else if (last is null || now.Any(n => !last.TryGetValue(n.Key, out var l) || l.Queues != n.Value.Item2))
+            {
+                last = now;
+            }
+            else if (now.All(n => n.Value.Item1 > last[n.Key].At))
+            {
+                return;
+            }
+
+            if (Stopwatch.GetElapsedTime(since) > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException($"{processes.Count} silos did not spread the queues within 2 minutes:\n{processes[0].Tail}");
+            }
+
+            await Task.Delay(250);
         }
     }
 }

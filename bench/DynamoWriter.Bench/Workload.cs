@@ -98,6 +98,22 @@ internal sealed class Workload : IAsyncDisposable
         return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
+    /// <summary>
+    /// Moves filled streams onto the names a running engine reads, all in one transaction, so it finds the whole
+    /// backlog at once rather than as it is being written.
+    /// </summary>
+    public async Task RenameAllAsync(IReadOnlyList<string> from, IReadOnlyList<string> to)
+    {
+        var rename = Redis.CreateTransaction();
+        var renamed = from.Select((f, i) => rename.KeyRenameAsync(f, to[i])).ToList();
+        if (!await rename.ExecuteAsync())
+        {
+            throw new InvalidOperationException("RENAME transaction was not executed");
+        }
+
+        await Task.WhenAll(renamed);
+    }
+
     public async Task DeleteStreamsAsync(IReadOnlyList<string> streams)
     {
         try
