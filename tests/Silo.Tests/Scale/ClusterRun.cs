@@ -99,22 +99,23 @@ internal sealed class ClusterRun : IAsyncDisposable
         return _produced;
     }
 
-    /// <summary>The running processes' queues: which process reads each consumer (queue) now.</summary>
-    public Dictionary<string, ServiceProcess> Owners() =>
-        _nodes.Where(n => !n.HasExited).SelectMany(n => QueuesHeld(n.Output).Select(q => (q, n))).ToDictionary(o => o.q, o => o.n);
-
     /// <summary>
     /// Waits until <paramref name="readers"/> between them read every queue exactly once, each at least one,
-    /// and returns how long that took.
+    /// and returns how long that took and which reader read each queue (consumer) then. The owners come
+    /// from the same reading of the logs as the check: read again a moment later, a queue being handed
+    /// over can show in two logs at once.
     /// </summary>
-    public async Task<TimeSpan> WaitForBalanceAsync(IReadOnlyList<ServiceProcess> readers, TimeSpan timeout)
+    public async Task<Balance> WaitForBalanceAsync(IReadOnlyList<ServiceProcess> readers, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        await readers[0].WaitWhileRunningAsync(() => Task.FromResult(readers.Select(r => QueuesHeld(r.Output)).ToList()),
+        var held = await readers[0].WaitWhileRunningAsync(() => Task.FromResult(readers.Select(r => QueuesHeld(r.Output)).ToList()),
             held => held.All(h => h.Count > 0) && held.Sum(h => h.Count) == QueueCount && held.SelectMany(h => h).Distinct().Count() == QueueCount,
             timeout, $"{readers.Count} processes to share the {QueueCount} queues");
-        return clock.Elapsed;
+        var owners = readers.Zip(held).SelectMany(r => r.Second.Select(q => (q, r.First))).ToDictionary(o => o.q, o => o.First);
+        return new Balance(clock.Elapsed, owners);
     }
+
+    public sealed record Balance(TimeSpan Elapsed, Dictionary<string, ServiceProcess> Owners);
 
     /// <summary>The queues (consumers) that have read a stream: the hash maps no stream to some of the queues.</summary>
     public async Task<HashSet<string>> QueuesWithStreamsAsync()

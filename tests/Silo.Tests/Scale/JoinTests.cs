@@ -21,16 +21,17 @@ public sealed class JoinTests(ITestOutputHelper output)
         run.StartProducing(perSecond: 500);
         var a = run.Start();
         var b = run.Start();
-        output.WriteLine($"A and B share the queues after {(await run.WaitForBalanceAsync([a, b], Deadline)).TotalSeconds:F1}s");
+        var shared = await run.WaitForBalanceAsync([a, b], Deadline);
+        output.WriteLine($"A and B share the queues after {shared.Elapsed.TotalSeconds:F1}s");
 
-        var before = run.Owners();
+        var before = shared.Owners;
         var c = run.Start();
         var joinedAt = Stopwatch.StartNew();
         var balanced = await run.WaitForBalanceAsync([a, b, c], Deadline);
-        var after = run.Owners();
+        var after = balanced.Owners;
         var moved = after.Where(o => before[o.Key] != o.Value).ToList();
         var toC = moved.Count(o => o.Value == c);
-        output.WriteLine($"C started -> A, B and C share the queues: {balanced.TotalSeconds:F1}s; {moved.Count} of {ClusterRun.QueueCount} queues moved, " +
+        output.WriteLine($"C started -> A, B and C share the queues: {balanced.Elapsed.TotalSeconds:F1}s; {moved.Count} of {ClusterRun.QueueCount} queues moved, " +
             $"{toC} to C and {moved.Count - toC} between A and B ({string.Join(", ", moved.Select(o => o.Key).Order(StringComparer.Ordinal))})");
         // Its even share: 8 queues over 3 silos is 2 or 3 each.
         Assert.InRange(toC, 2, 3);

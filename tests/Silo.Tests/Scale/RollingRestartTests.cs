@@ -23,7 +23,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         run.StartProducing(perSecond: 400);
         var a = run.Start();
         var b = run.Start();
-        output.WriteLine($"A and B share the queues after {(await run.WaitForBalanceAsync([a, b], Deadline)).TotalSeconds:F1}s");
+        output.WriteLine($"A and B share the queues after {(await run.WaitForBalanceAsync([a, b], Deadline)).Elapsed.TotalSeconds:F1}s");
 
         var c = await ReplaceAsync(run, stopping: a, staying: b, "C");
         var d = await ReplaceAsync(run, stopping: b, staying: c, "D");
@@ -42,7 +42,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var started = run.Start();
         var joined = await run.WaitForBalanceAsync([stopping, staying, started], Deadline);
 
-        var handedOver = run.Owners().Where(o => o.Value == stopping).Select(o => o.Key).ToHashSet();
+        var handedOver = joined.Owners.Where(o => o.Value == stopping).Select(o => o.Key).ToHashSet();
         _handovers += await run.HandoversAsync(stopping); // what it recorded while it ran: gone with the process
         var clock = Stopwatch.StartNew();
         stopping.Signal(ServiceProcess.SigTerm);
@@ -51,8 +51,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var exit = await stopping.WaitForExitAsync(ClusterRun.ShutdownTimeout + TimeSpan.FromSeconds(15));
         var exited = clock.Elapsed;
         var balanced = await handOver;
-        output.WriteLine($"{name} started -> shares the queues: {joined.TotalSeconds:F1}s; SIGTERM -> exit {exit}: {exited.TotalSeconds:F1}s; " +
-            $"SIGTERM -> its {handedOver.Count} queues read by the others: {balanced.TotalSeconds:F1}s");
+        output.WriteLine($"{name} started -> shares the queues: {joined.Elapsed.TotalSeconds:F1}s; SIGTERM -> exit {exit}: {exited.TotalSeconds:F1}s; " +
+            $"SIGTERM -> its {handedOver.Count} queues read by the others: {balanced.Elapsed.TotalSeconds:F1}s");
         Assert.True(exit == 0, $"exit code {exit}. Output:\n{stopping.Output}");
         Assert.True(exited <= ClusterRun.ShutdownTimeout, $"the SIGTERMed silo took {exited.TotalSeconds:F1}s to exit (sc.shutdownTimeout {ClusterRun.ShutdownTimeout.TotalSeconds:F0}s). Output:\n{stopping.Output}");
         return started;
