@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Options;
-using StackExchange.Redis;
 
 namespace DynamoWriter.Bench;
 
@@ -43,7 +42,7 @@ internal sealed partial class Scenarios
             var formed = Stopwatch.GetElapsedTime(started).TotalSeconds;
             await _w.RenameAllAsync(filling, live);
             var renamedAt = Stopwatch.GetTimestamp();
-            while (await ReadByGroupAsync(live, group) == 0)
+            while ((await ServiceProcess.GroupProgressAsync(_w, live, group)).Read == 0)
             {
                 if (Stopwatch.GetElapsedTime(renamedAt) > Stuck)
                 {
@@ -70,18 +69,6 @@ internal sealed partial class Scenarios
         }
     }
 
-    private async Task<long> ReadByGroupAsync(IReadOnlyList<string> streams, string group)
-    {
-        long read = 0;
-        foreach (var s in streams)
-        {
-            var g = (await _w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
-            read += g.EntriesRead ?? 0;
-        }
-
-        return read;
-    }
-
     /// <summary>
     /// Until every process has a heartbeat, each holding at least one queue and all of them between them each
     /// queue once, and that share is the same in two heartbeats of every process.
@@ -93,11 +80,7 @@ internal sealed partial class Scenarios
         Dictionary<int, (DateTimeOffset At, string Queues)>? last = null;
         while (true)
         {
-            if (processes.FirstOrDefault(p => p.Process.HasExited) is { } exited)
-            {
-                throw new InvalidOperationException($"dynamo-writer exited with {exited.Process.ExitCode}:\n{exited.Tail}");
-            }
-
+            ServiceProcess.ThrowIfAnyExited(processes);
             var beats = new Dictionary<int, NodeHeartbeat>();
             await foreach (var key in server.KeysAsync(pattern: NodeHeartbeat.PatternFor(group)))
             {
@@ -110,16 +93,16 @@ internal sealed partial class Scenarios
             var queues = beats.Values.SelectMany(b => b.Queues).ToList();
             var spread = beats.Count == processes.Count && beats.Values.All(b => b.Queues.Count > 0)
                 && queues.Count == OrleansOptions.DefaultQueues && queues.Distinct(StringComparer.Ordinal).Count() == queues.Count;
-            var now = beats.ToDictionary(b => b.Key, b => (b.Value.UpdatedAt, string.Join(',', b.Value.Queues.Order(StringComparer.Ordinal))));
+            var now = beats.ToDictionary(b => b.Key, b => (At: b.Value.UpdatedAt, Queues: string.Join(',', b.Value.Queues.Order(StringComparer.Ordinal))));
             if (!spread)
             {
                 last = null;
             }
-            else if (last is null || now.Any(n => !last.TryGetValue(n.Key, out var l) || l.Queues != n.Value.Item2))
+            else if (last is null || now.Any(n => !last.TryGetValue(n.Key, out var l) || l.Queues != n.Value.Queues))
             {
                 last = now;
             }
-            else if (now.All(n => n.Value.Item1 > last[n.Key].At))
+            else if (now.All(n => n.Value.At > last[n.Key].At))
             {
                 return;
             }

@@ -62,21 +62,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         var lastChange = Stopwatch.GetTimestamp();
         while (true)
         {
-            if (processes.FirstOrDefault(p => p.Process.HasExited) is { } exited)
-            {
-                throw new InvalidOperationException($"dynamo-writer exited with {exited.Process.ExitCode}:\n{exited.Tail}");
-            }
-
-            long done = 0;
-            foreach (var s in streams)
-            {
-                var g = (await w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
-                if (g.Name is not null)
-                {
-                    done += (g.EntriesRead ?? 0) - g.PendingMessageCount;
-                }
-            }
-
+            ThrowIfAnyExited(processes);
+            var (_, done) = await GroupProgressAsync(w, streams, group);
             if (done >= count)
             {
                 return;
@@ -92,6 +79,31 @@ internal sealed class ServiceProcess : IAsyncDisposable
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>What the group has read of <paramref name="streams"/> and, of that, acknowledged (read minus pending).</summary>
+    public static async Task<(long Read, long Acknowledged)> GroupProgressAsync(Workload w, IReadOnlyList<string> streams, string group)
+    {
+        long read = 0, pending = 0;
+        foreach (var s in streams)
+        {
+            var g = (await w.Redis.StreamGroupInfoAsync(s)).FirstOrDefault(x => x.Name == group);
+            if (g.Name is not null)
+            {
+                read += g.EntriesRead ?? 0;
+                pending += g.PendingMessageCount;
+            }
+        }
+
+        return (read, read - pending);
+    }
+
+    public static void ThrowIfAnyExited(IReadOnlyList<ServiceProcess> processes)
+    {
+        if (processes.FirstOrDefault(p => p.Process.HasExited) is { } exited)
+        {
+            throw new InvalidOperationException($"dynamo-writer exited with {exited.Process.ExitCode}:\n{exited.Tail}");
         }
     }
 
