@@ -6,9 +6,9 @@ namespace DynamoWriter.Grains.Tests.Engine;
 /// <summary>Keeps every log line of one silo, so tests can assert on what it said.</summary>
 internal sealed class LogSink : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(LogLevel Level, EventId Event, string Category, string Message)> _lines = new();
+    private readonly ConcurrentQueue<(LogLevel Level, EventId Event, string Category, string Message, Exception? Exception)> _lines = new();
 
-    public IReadOnlyList<(LogLevel Level, EventId Event, string Category, string Message)> Lines => [.. _lines];
+    public IReadOnlyList<(LogLevel Level, EventId Event, string Category, string Message, Exception? Exception)> Lines => [.. _lines];
 
     public bool Contains(int eventId, string text) =>
         _lines.Any(l => l.Event.Id == eventId && l.Message.Contains(text, StringComparison.Ordinal));
@@ -16,7 +16,7 @@ internal sealed class LogSink : ILoggerProvider
     public int Count(int eventId, string text) =>
         _lines.Count(l => l.Event.Id == eventId && l.Message.Contains(text, StringComparison.Ordinal));
 
-    public string Dump() => string.Join(Environment.NewLine, _lines.Select(l => $"{l.Level} {l.Event.Id} {l.Category}: {l.Message}"));
+    public string Dump() => string.Join(Environment.NewLine, _lines.Select(l => $"{l.Level} {l.Event.Id} {l.Category}: {l.Message}{(l.Exception is null ? "" : Environment.NewLine + l.Exception)}"));
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -32,6 +32,6 @@ internal sealed class LogSink : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink._lines.Enqueue((logLevel, eventId, category, formatter(state, exception)));
+            sink._lines.Enqueue((logLevel, eventId, category, formatter(state, exception), exception));
     }
 }

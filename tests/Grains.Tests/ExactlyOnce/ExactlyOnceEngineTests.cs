@@ -1,3 +1,6 @@
+using Amazon.DynamoDBv2.Model;
+using DynamoWriter.Grains.Operations.Checkpoints;
+using DynamoWriter.Grains.Storage;
 using DynamoWriter.Grains.Tests.Engine;
 using DynamoWriter.Tests;
 
@@ -63,6 +66,45 @@ public sealed class ExactlyOnceEngineTests
         var items = (await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName)).ToDictionary(i => i["pk"].S);
         Assert.Equal(200, items.Count);
         Assert.All(Enumerable.Range(0, 200), k => Assert.Equal($"{k}", items[$"k{k}"]["n"].S));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_another_activation_moved_on_is_read_again_and_writing_goes_on()
+    {
+        var stream = TestServers.Unique("eoconflict");
+        var options = WriterSilo.NewOptions(stream);
+        options.DynamoDB.ExactlyOnce = true;
+        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
+        await using var redis = EngineKit.Redis();
+        using var dynamo = TestTables.Client(options.DynamoDB.Endpoint);
+        for (var i = 0; i < 50; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", $"{i}")]);
+        }
+
+        await using var engine = await WriterSilo.StartAsync(options);
+        await Eventually.WaitAsync(() => Task.FromResult(engine.Totals.Acknowledged), n => n >= 50, EngineKit.Deadline, "the first entries acknowledged");
+
+        // What another activation of the grain does during a hand-over: it commits, and the checkpoint's ETag is
+        // not the one this activation holds. Its next commit conflicts and it must read the checkpoint again.
+        await dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = options.Checkpoint.TableName,
+            Key = new() { [DynamoDbGrainStorage.KeyAttribute] = new AttributeValue { S = CheckpointKeys.For(options.Stream.Group, stream) } },
+            UpdateExpression = "SET #etag = :other",
+            ExpressionAttributeNames = new() { ["#etag"] = DynamoDbGrainStorage.ETagAttribute },
+            ExpressionAttributeValues = new() { [":other"] = new AttributeValue { S = DynamoDbGrainStorage.NewETag() } },
+        });
+        for (var i = 50; i < 80; i++)
+        {
+            await redis.XAddAsync(stream, [new("pk", $"k{i}"), new("n", $"{i}")]);
+        }
+
+        await Eventually.WaitAsync(() => Task.FromResult(engine.Totals.Acknowledged), n => n >= 80, EngineKit.Deadline, "the entries after the conflict acknowledged");
+        Assert.False(engine.Logs.Contains(1023, "failed unexpectedly"), engine.Logs.Dump());
+        var checkpoint = await EngineKit.CheckpointAsync(dynamo, options, stream);
+        Assert.Equal(80L, checkpoint!.Written);
+        Assert.Equal(80, (await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName)).Count);
     }
 
     [Fact]

@@ -102,10 +102,12 @@ internal sealed class ExactlyOnceCommitter
 
                 // The new ETag doubles as the request token: every attempt of this commit is the same request.
                 var etag = DynamoDbGrainStorage.NewETag();
-                var result = await _writer.CommitAsync(chunk, _checkpointWrite(next, ETag, etag), etag, ct).ConfigureAwait(false);
+                // The grain's scheduler, not the thread pool: _reread reads grain state, which Orleans refuses off it
+                // ("Activation access violation"), and the grain reads State between calls.
+                var result = await _writer.CommitAsync(chunk, _checkpointWrite(next, ETag, etag), etag, ct).ConfigureAwait(true);
                 if (result.Status == TransactionStatus.CheckpointConflict)
                 {
-                    var (stored, storedETag) = await _reread(ct).ConfigureAwait(false);
+                    var (stored, storedETag) = await _reread(ct).ConfigureAwait(true);
                     if (string.Equals(storedETag, etag, StringComparison.Ordinal))
                     {
                         result = TransactionResult.Committed; // an attempt whose reply was lost had committed
