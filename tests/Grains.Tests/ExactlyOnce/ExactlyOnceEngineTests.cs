@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using DynamoWriter.Grains.Operations.Checkpoints;
 using DynamoWriter.Grains.Storage;
 using DynamoWriter.Grains.Tests.Engine;
+using DynamoWriter.Options;
 using DynamoWriter.Tests;
 
 namespace DynamoWriter.Grains.Tests.ExactlyOnce;
@@ -19,9 +20,7 @@ public sealed class ExactlyOnceEngineTests
     public async Task A_backlog_delivered_twice_is_written_once_and_the_checkpoint_counts_each_entry_once()
     {
         var stream = TestServers.Unique("eo");
-        var options = WriterSilo.NewOptions(stream);
-        options.DynamoDB.ExactlyOnce = true;
-        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
+        var options = await ExactlyOnceOptionsAsync(stream);
         options.DynamoDB.WritePolicy = WritePolicy.SkipExisting;
         options.Stream.ReadCount = 150; // two transactions per read, keys repeating inside reads
         await using var redis = EngineKit.Redis();
@@ -72,9 +71,7 @@ public sealed class ExactlyOnceEngineTests
     public async Task A_checkpoint_another_activation_moved_on_is_read_again_and_writing_goes_on()
     {
         var stream = TestServers.Unique("eoconflict");
-        var options = WriterSilo.NewOptions(stream);
-        options.DynamoDB.ExactlyOnce = true;
-        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
+        var options = await ExactlyOnceOptionsAsync(stream);
         await using var redis = EngineKit.Redis();
         using var dynamo = TestTables.Client(options.DynamoDB.Endpoint);
         for (var i = 0; i < 50; i++)
@@ -111,9 +108,7 @@ public sealed class ExactlyOnceEngineTests
     public async Task Queues_moving_to_a_joining_silo_and_back_mid_run_keep_every_total_exact()
     {
         var streams = Enumerable.Range(0, 6).Select(i => TestServers.Unique($"eomove{i}")).ToArray();
-        var options = WriterSilo.NewOptions(streams);
-        options.DynamoDB.ExactlyOnce = true;
-        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
+        var options = await ExactlyOnceOptionsAsync(streams);
         options.Orleans.Queues = 6;
         // Membership in Redis: with localhost clustering the first silo is the primary, and its leaving would
         // leave the second without a membership to rebalance by.
@@ -162,5 +157,13 @@ public sealed class ExactlyOnceEngineTests
         Assert.Equal(streams.Length * PerStream, (await TestTables.ScanAllAsync(dynamo, options.DynamoDB.TableName)).Count);
         Assert.True(second.Totals.Written > 0, "nothing moved to the second silo; the test proves nothing");
         Assert.Equal(streams.Length * PerStream, first.Totals.Written + second.Totals.Written);
+    }
+
+    private static async Task<DynamoWriterOptions> ExactlyOnceOptionsAsync(params string[] streams)
+    {
+        var options = WriterSilo.NewOptions(streams);
+        options.DynamoDB.ExactlyOnce = true;
+        options.DynamoDB.Endpoint = await TransactionalDynamo.EndpointAsync();
+        return options;
     }
 }
