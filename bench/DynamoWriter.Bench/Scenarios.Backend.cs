@@ -16,18 +16,18 @@ internal sealed partial class Scenarios
     /// </summary>
     private static readonly int[] CeilingConcurrencies = [16, 32, 64];
 
-    private async Task<double> BestOfAsync(string name, int count, int engineConcurrency, Func<int, int, Task<double>> run)
+    private async Task<double> BestOfAsync(string name, int count, int engineConcurrency, Func<int, int, Task<CeilingRun>> run)
     {
-        var rates = new List<(int Concurrency, double Rate)>();
+        var rates = new List<(int Concurrency, CeilingRun Run)>();
         foreach (var concurrency in CeilingConcurrencies.Append(engineConcurrency).Distinct().Order())
         {
             rates.Add((concurrency, await run(count, concurrency)));
         }
 
-        var best = rates.MaxBy(r => r.Rate);
-        _report.Notes.Add($"ceiling {name}: best {best.Rate:F0}/s at {best.Concurrency} in flight ("
-            + string.Join(", ", rates.Select(r => $"{r.Concurrency}: {r.Rate:F0}/s")) + $"; the engine runs {engineConcurrency})");
-        return best.Rate;
+        var best = rates.MaxBy(r => r.Run.Rate);
+        _report.Notes.Add($"ceiling {name}: best {best.Run.Rate:F0}/s at {best.Concurrency} in flight, {best.Run.CpuMicrosPerItem:F1} µs CPU per item in this process ("
+            + string.Join(", ", rates.Select(r => $"{r.Concurrency}: {r.Run.Rate:F0}/s")) + $"; the engine runs {engineConcurrency})");
+        return best.Run.Rate;
     }
 
     /// <summary>Items built by the engine's own mapper (with the policy's version attribute) from the same entries the streams would hold.</summary>
@@ -44,13 +44,13 @@ internal sealed partial class Scenarios
     /// start runs interpreted, so without this the first scenario measures its warm-up (a cold ceiling then read
     /// half of a warm end-to-end drain right after it).
     /// </summary>
-    public async Task<double> WarmUpAsync(int count) => await BatchRateAsync(count, CeilingConcurrencies[^1]);
+    public async Task<double> WarmUpAsync(int count) => (await BatchRateAsync(count, CeilingConcurrencies[^1])).Rate;
 
     /// <summary>1. Parallel BatchWriteItem of 25 pre-built items: the best of several concurrencies.</summary>
     public Task<double> BatchCeilingAsync(int count) =>
         BestOfAsync("batch (BatchWriteItem of 25)", count, _w.EngineConcurrency(WritePolicy.Overwrite), BatchRateAsync);
 
-    private Task<double> BatchRateAsync(int count, int concurrency) => TimedAsync("ceiling-batch", count, concurrency, WritePolicy.Overwrite, async (table, items, _, take) =>
+    private Task<CeilingRun> BatchRateAsync(int count, int concurrency) => TimedAsync("ceiling-batch", count, concurrency, WritePolicy.Overwrite, async (table, items, _, take) =>
     {
         while (take(BatchSize) is { } start)
         {
@@ -77,7 +77,7 @@ internal sealed partial class Scenarios
         BestOfAsync("conditional (PutItem, newer-wins' condition and version)", count, _w.EngineConcurrency(WritePolicy.NewerWins),
             (n, concurrency) => ConditionalRateAsync(n, concurrency, WritePolicy.NewerWins));
 
-    private Task<double> ConditionalRateAsync(int count, int concurrency, WritePolicy policy)
+    private Task<CeilingRun> ConditionalRateAsync(int count, int concurrency, WritePolicy policy)
     {
         var condition = WriteCondition.For(CeilingSchema, new DynamoDbOptions { WritePolicy = policy })!;
         return TimedAsync("ceiling-cond", count, concurrency, policy, async (table, items, _, take) =>
@@ -118,7 +118,7 @@ internal sealed partial class Scenarios
     public Task<double> TransactionalCeilingAsync(int count) =>
         BestOfAsync("transactional (TransactWriteItems of 99 items + a checkpoint item)", count, _w.Settings.Streams, TransactionalRateAsync);
 
-    private Task<double> TransactionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-tx", count, concurrency, WritePolicy.Overwrite, async (table, items, worker, take) =>
+    private Task<CeilingRun> TransactionalRateAsync(int count, int concurrency) => TimedAsync("ceiling-tx", count, concurrency, WritePolicy.Overwrite, async (table, items, worker, take) =>
     {
         const int ItemsPerTransaction = TransactionalWriter.MaxActions - 1;
         var checkpoint = new Dictionary<string, AttributeValue> { ["pk"] = new() { S = $"checkpoint-{worker}" } };
@@ -136,7 +136,7 @@ internal sealed partial class Scenarios
     /// Items/s of <paramref name="concurrency"/> workers writing <paramref name="count"/> pre-built items to a fresh
     /// table; a worker takes the next <c>n</c> items with <c>take(n)</c> (null when none are left).
     /// </summary>
-    private async Task<double> TimedAsync(
+    private async Task<CeilingRun> TimedAsync(
         string prefix, int count, int concurrency, WritePolicy policy, Func<string, List<Dictionary<string, AttributeValue>>, int, Func<int, int?>, Task> worker)
     {
         var table = _w.Name(prefix);
@@ -149,12 +149,23 @@ internal sealed partial class Scenarios
             return start < items.Count ? start : null;
         }
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => worker(table, items, w, Take))));
-        var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var run = new CeilingRun(count / Stopwatch.GetElapsedTime(started).TotalSeconds, CpuMicros(cpu, count));
         await _w.DeleteTableAsync(table);
-        return rate;
+        return run;
     }
+
+    /// <summary>
+    /// Microseconds of this process's CPU per item since <paramref name="before"/>: on shared cores, what the
+    /// client side (ceiling or engine) takes from the backend.
+    /// </summary>
+    private static double CpuMicros(TimeSpan before, int items) =>
+        (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds * 1000 / Math.Max(1, items);
+
+    /// <summary>One ceiling run: items/s, and this process's CPU per item meanwhile.</summary>
+    private readonly record struct CeilingRun(double Rate, double CpuMicrosPerItem);
 
     /// <summary>A backend call retried with a growing pause (the server is the limit, not the bench).</summary>
     private static async Task RetriedAsync(Func<Task> call)

@@ -30,13 +30,18 @@ internal sealed partial class Scenarios(Workload w, Report report)
         var options = _w.EngineOptions(streams, name, policy);
         options.DynamoDB.ExactlyOnce = exactlyOnce;
         using var inFlight = new InFlightMeter();
+        var cpu = TimeSpan.Zero;
         var started = Stopwatch.GetTimestamp();
         var host = await Workload.StartEngineAsync(options);
         try
         {
-            var firstRead = await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck, inFlight.Restart);
+            var firstRead = await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck, at =>
+            {
+                inFlight.Restart(at);
+                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            });
             var done = Stopwatch.GetTimestamp();
-            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done));
+            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), CpuMicros(cpu, count));
         }
         finally
         {
