@@ -16,13 +16,13 @@ internal sealed record RedisSideRun(double Rate, double CpuMicrosPerEntry, GcUse
 
     internal sealed class Meter(int entries)
     {
-        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly TimeSpan _cpu = ProcessCpu.Now();
         private readonly GcUse _gc = GcUse.Now();
         private readonly long _started = Stopwatch.GetTimestamp();
 
         public RedisSideRun Stop() => new(
             entries / Stopwatch.GetElapsedTime(_started).TotalSeconds,
-            (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMilliseconds * 1000 / entries,
+            ProcessCpu.MicrosPerItemSince(_cpu, entries),
             GcUse.Now().Since(_gc),
             entries);
     }

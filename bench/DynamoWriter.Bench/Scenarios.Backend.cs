@@ -149,20 +149,13 @@ internal sealed partial class Scenarios
             return start < items.Count ? start : null;
         }
 
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpu = ProcessCpu.Now();
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => worker(table, items, w, Take))));
-        var run = new CeilingRun(count / Stopwatch.GetElapsedTime(started).TotalSeconds, CpuMicros(cpu, count));
+        var run = new CeilingRun(count / Stopwatch.GetElapsedTime(started).TotalSeconds, ProcessCpu.MicrosPerItemSince(cpu, count));
         await _w.DeleteTableAsync(table);
         return run;
     }
-
-    /// <summary>
-    /// Microseconds of this process's CPU per item since <paramref name="before"/>: on shared cores, what the
-    /// client side (ceiling or engine) takes from the backend.
-    /// </summary>
-    private static double CpuMicros(TimeSpan before, int items) =>
-        (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds * 1000 / Math.Max(1, items);
 
     /// <summary>One ceiling run: items/s, and this process's CPU per item meanwhile.</summary>
     private readonly record struct CeilingRun(double Rate, double CpuMicrosPerItem);

@@ -38,10 +38,10 @@ internal sealed partial class Scenarios(Workload w, Report report)
             var firstRead = await Workload.WaitAcknowledgedAsync(Workload.Totals(host), count, Stuck, at =>
             {
                 inFlight.Restart(at);
-                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                cpu = ProcessCpu.Now();
             });
             var done = Stopwatch.GetTimestamp();
-            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), CpuMicros(cpu, count));
+            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), ProcessCpu.MicrosPerItemSince(cpu, count));
         }
         finally
         {

@@ -25,7 +25,8 @@ public static class SiloBuilderExtensions
     /// large. Trying more often costs: while DynamoDB is the limit the cache is full and each try only wakes a
     /// thread-pool worker (which then spins); in two pairs of overwrite drains (bench 2) the engine took 33.5
     /// and 22.4 µs of CPU per entry at 20 ms against 41.7 and 31.8 at 5 ms, CPU that on shared cores is
-    /// DynamoDB's, and latency (bench 6) stayed at a p99 of 67 to 74 ms. The receiver still polls an idle queue's Redis streams only every PollInterval.
+    /// DynamoDB's, and latency (bench 6) stayed at a p99 of 67 to 74 ms. The receiver still polls an idle
+    /// queue's Redis streams only every PollInterval.
     /// </summary>
     internal static TimeSpan PullingPeriod(TimeSpan pollInterval) => pollInterval < MaxPullingPeriod ? pollInterval : MaxPullingPeriod;
 
