@@ -6,11 +6,13 @@ namespace DynamoWriter.Bench;
 
 /// <summary>
 /// The engine's DynamoDB requests in flight over a drain, from its own up-down counter: the time-weighted mean
-/// says whether the engine kept the backend as busy as the ceiling's best concurrency did.
+/// says whether the engine kept the backend as busy as the ceiling's best concurrency did; and the entries per
+/// write request (<c>dynamowriter.batch.size</c>), which a ceiling of full batches is not short of.
 /// </summary>
 internal sealed class InFlightMeter : IDisposable
 {
     private const string Instrument = "dynamowriter.dynamodb.requests.in_flight";
+    private const string BatchInstrument = "dynamowriter.batch.size";
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private long _current;
@@ -18,17 +20,20 @@ internal sealed class InFlightMeter : IDisposable
     private long _lastAt = Stopwatch.GetTimestamp();
     private double _weighted;
     private long _from;
+    private long _writes;
+    private long _written;
 
     public InFlightMeter()
     {
         _listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name == Instrument)
+            if (instrument.Meter.Name == DynamoWriterMetrics.MeterName && instrument.Name is Instrument or BatchInstrument)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((_, delta, _, _) => Change(delta));
+        _listener.SetMeasurementEventCallback<int>((_, items, _, _) => Written(items));
         _listener.Start();
     }
 
@@ -41,6 +46,8 @@ internal sealed class InFlightMeter : IDisposable
             _from = at;
             _lastAt = at;
             _max = _current;
+            _writes = 0;
+            _written = 0;
         }
     }
 
@@ -50,7 +57,8 @@ internal sealed class InFlightMeter : IDisposable
         {
             var total = Stopwatch.GetElapsedTime(_from, until).TotalSeconds;
             var mean = total <= 0 ? 0 : (_weighted + (_current * Stopwatch.GetElapsedTime(_lastAt, until).TotalSeconds)) / total;
-            return $"DynamoDB requests in flight: mean {mean:F1}, max {_max}";
+            var perRequest = _writes == 0 ? 0 : (double)_written / _writes;
+            return $"DynamoDB requests in flight: mean {mean:F1}, max {_max}; {perRequest:F1} entries per write request";
         }
     }
 
@@ -67,6 +75,19 @@ internal sealed class InFlightMeter : IDisposable
 
             _current += delta;
             _max = Math.Max(_max, _current);
+        }
+    }
+
+    private void Written(int items)
+    {
+        // 0 is a read (the check after a retried put), not a write.
+        if (items > 0)
+        {
+            lock (_lock)
+            {
+                _writes++;
+                _written += items;
+            }
         }
     }
 

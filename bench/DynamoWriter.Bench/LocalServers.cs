@@ -12,8 +12,11 @@ internal sealed class LocalServers : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly string _dir;
+    private readonly string _launcher;
+    private Process? _dynamo;
+    private int _dynamoPort;
 
-    private LocalServers(string dir) => _dir = dir;
+    private LocalServers(string dir, string launcher) => (_dir, _launcher) = (dir, launcher);
 
     public string RedisAddress { get; private set; } = "";
     public string DynamoEndpoint { get; private set; } = "";
@@ -22,7 +25,8 @@ internal sealed class LocalServers : IAsyncDisposable
     {
         var dir = Path.Combine(repoRoot, "bench", ".run", $"run-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        var servers = new LocalServers(dir);
+        // The same launcher as the tests, so the bench measures the same server they use.
+        var servers = new LocalServers(dir, Path.Combine(repoRoot, "scripts", "dynamo-server.sh"));
         try
         {
             if (needRedis)
@@ -36,11 +40,9 @@ internal sealed class LocalServers : IAsyncDisposable
 
             if (needDynamo)
             {
-                var port = FreePort();
-                // The same launcher as the tests, so the bench measures the same server they use.
-                servers.Start(Path.Combine(repoRoot, "scripts", "dynamo-server.sh"), [port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                servers.DynamoEndpoint = $"http://127.0.0.1:{port}";
-                await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
+                servers._dynamoPort = FreePort();
+                servers.DynamoEndpoint = $"http://127.0.0.1:{servers._dynamoPort}";
+                await servers.StartDynamoAsync();
             }
 
             return servers;
@@ -52,7 +54,25 @@ internal sealed class LocalServers : IAsyncDisposable
         }
     }
 
-    private void Start(string file, IEnumerable<string> args)
+    /// <summary>Whether the DynamoDB server is one of these (and so can be restarted).</summary>
+    public bool StartedDynamo => _dynamo is not null;
+
+    /// <summary>Stops the DynamoDB server and starts a fresh, empty one on the same port.</summary>
+    public async Task RestartDynamoAsync()
+    {
+        var old = _dynamo ?? throw new InvalidOperationException("the DynamoDB server was not started here");
+        _processes.Remove(old);
+        await StopAsync(old);
+        await StartDynamoAsync();
+    }
+
+    private async Task StartDynamoAsync()
+    {
+        _dynamo = Start(_launcher, [_dynamoPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await WaitForPortAsync(_dynamoPort, TimeSpan.FromSeconds(60));
+    }
+
+    private Process Start(string file, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
@@ -66,6 +86,7 @@ internal sealed class LocalServers : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
+        return process;
     }
 
     private static int FreePort()
@@ -97,16 +118,7 @@ internal sealed class LocalServers : IAsyncDisposable
     {
         foreach (var p in _processes)
         {
-            try
-            {
-                p.Kill(entireProcessTree: true);
-                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-            {
-            }
-
-            p.Dispose();
+            await StopAsync(p);
         }
 
         try
@@ -116,5 +128,19 @@ internal sealed class LocalServers : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    private static async Task StopAsync(Process p)
+    {
+        try
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+        }
+
+        p.Dispose();
     }
 }

@@ -140,6 +140,7 @@ internal sealed partial class Scenarios
         string prefix, int count, int concurrency, WritePolicy policy, Func<string, List<Dictionary<string, AttributeValue>>, int, Func<int, int?>, Task> worker)
     {
         var table = _w.Name(prefix);
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(table);
         var items = PrebuiltItems(table, count, policy);
         var next = 0;

@@ -20,6 +20,7 @@ internal sealed partial class Scenarios
             var task = ctx.AddTask($"backlog of {count:N0}", maxValue: count);
             await _w.FillAsync(streams, name, count, n => task.Value = n);
         });
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var group = name + "-g";
         foreach (var s in streams)

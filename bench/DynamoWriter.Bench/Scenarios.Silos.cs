@@ -23,6 +23,7 @@ internal sealed partial class Scenarios
         var filling = _w.StreamNames($"{name}-fill");
         var group = name + "-g";
         await _w.FillAsync(filling, name, count);
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         foreach (var s in live.Concat(filling))
         {

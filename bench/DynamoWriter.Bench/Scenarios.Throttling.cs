@@ -17,6 +17,7 @@ internal sealed partial class Scenarios
         var name = _w.Name("throttled");
         var streams = _w.StreamNames(name);
         await _w.FillAsync(streams, name, count);
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         await using var proxy = await ThrottlingProxy.StartAsync(_w.DynamoEndpoint, allowed);
         long throttles = 0, retries = 0;

@@ -26,6 +26,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
         var streams = _w.StreamNames(name);
         var fillRate = await _w.FillAsync(streams, name, count);
         AnsiConsole.MarkupLine($"  [grey]backlog of {count:N0} entries over {streams.Count} streams added at {fillRate:N0}/s[/]");
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var options = _w.EngineOptions(streams, name, policy);
         options.DynamoDB.ExactlyOnce = exactlyOnce;
@@ -87,6 +88,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
     {
         var name = _w.Name("latency");
         var streams = _w.StreamNames(name);
+        await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         var samples = new ConcurrentQueue<(long At, double Seconds)>();
         using var listener = new MeterListener();

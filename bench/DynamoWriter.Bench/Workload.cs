@@ -43,6 +43,15 @@ internal sealed class Workload : IAsyncDisposable
     public IDatabase Redis { get; }
     public IAmazonDynamoDB Dynamo { get; }
 
+    /// <summary>
+    /// Restarts the DynamoDB server empty, where the bench started one that slows as it ages (dynalite); null
+    /// where every measurement shares one server.
+    /// </summary>
+    public Func<Task>? RestartBackend { get; set; }
+
+    /// <summary>Before a ceiling run or a drain: a fresh backend where <see cref="RestartBackend"/> is set.</summary>
+    public Task FreshBackendAsync() => RestartBackend?.Invoke() ?? Task.CompletedTask;
+
     /// <summary>A name unique to this run and scenario.</summary>
     public string Name(string scenario) => $"bench-{_run}-{scenario}-{Interlocked.Increment(ref _sequence)}";
 
