@@ -25,7 +25,7 @@ internal sealed partial class Scenarios
         }
 
         var best = rates.MaxBy(r => r.Run.Rate);
-        _report.Notes.Add($"ceiling {name}: best {best.Run.Rate:F0}/s at {best.Concurrency} in flight, {best.Run.CpuMicrosPerItem:F1} µs CPU per item in this process ("
+        _report.Notes.Add($"ceiling {name}: best {best.Run.Rate:F0}/s at {best.Concurrency} in flight, {best.Run.CpuMicrosPerItem:F1} µs CPU per item in this process, {best.Run.Gc.Describe(count)} ("
             + string.Join(", ", rates.Select(r => $"{r.Concurrency}: {r.Run.Rate:F0}/s")) + $"; the engine runs {engineConcurrency})");
         return best.Run.Rate;
     }
@@ -151,15 +151,16 @@ internal sealed partial class Scenarios
         }
 
         var cpu = ProcessCpu.Now();
+        var gc = GcUse.Now();
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => worker(table, items, w, Take))));
-        var run = new CeilingRun(count / Stopwatch.GetElapsedTime(started).TotalSeconds, ProcessCpu.MicrosPerItemSince(cpu, count));
+        var run = new CeilingRun(count / Stopwatch.GetElapsedTime(started).TotalSeconds, ProcessCpu.MicrosPerItemSince(cpu, count), GcUse.Now().Since(gc));
         await _w.DeleteTableAsync(table);
         return run;
     }
 
-    /// <summary>One ceiling run: items/s, and this process's CPU per item meanwhile.</summary>
-    private readonly record struct CeilingRun(double Rate, double CpuMicrosPerItem);
+    /// <summary>One ceiling run: items/s, and this process's CPU per item and collections meanwhile.</summary>
+    private readonly record struct CeilingRun(double Rate, double CpuMicrosPerItem, GcUse Gc);
 
     /// <summary>A backend call retried with a growing pause (the server is the limit, not the bench).</summary>
     private static async Task RetriedAsync(Func<Task> call)

@@ -32,6 +32,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
         options.DynamoDB.ExactlyOnce = exactlyOnce;
         using var inFlight = new InFlightMeter();
         var cpu = TimeSpan.Zero;
+        var gc = default(GcUse);
         var started = Stopwatch.GetTimestamp();
         var host = await Workload.StartEngineAsync(options);
         try
@@ -40,9 +41,10 @@ internal sealed partial class Scenarios(Workload w, Report report)
             {
                 inFlight.Restart(at);
                 cpu = ProcessCpu.Now();
+                gc = GcUse.Now();
             });
             var done = Stopwatch.GetTimestamp();
-            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), ProcessCpu.MicrosPerItemSince(cpu, count));
+            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), ProcessCpu.MicrosPerItemSince(cpu, count), GcUse.Now().Since(gc));
         }
         finally
         {
