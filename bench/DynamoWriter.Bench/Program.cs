@@ -91,6 +91,8 @@ namespace DynamoWriter.Bench
             report.Machine["loadAverageAtStart"] = LoadAverage();
             report.Machine["servers"] = settings.Redis is null || settings.Dynamo is null ? "started by the bench on loopback (redis-server, DynamoDB server in memory)" : "given";
             report.Machine["dynamoServer"] = dynamoKind;
+            // Set by bench/run.sh as the service's launchers set it (scripts/runtime-env.sh); it changes the figures.
+            report.Machine["gcGen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "runtime default";
             report.Settings["entries"] = settings.Entries;
             report.Settings["streams"] = settings.Streams;
             report.Settings["payloadBytes"] = settings.PayloadBytes;
@@ -276,7 +278,7 @@ namespace DynamoWriter.Bench
             });
 
             report.Machine["loadAverageAtEnd"] = LoadAverage();
-            report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine).");
+            report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine); DOTNET_GCgen0size {report.Machine["gcGen0size"]}.");
             report.Notes.Add($"The backlog is spread over {settings.Streams} streams (one Orleans stream and writer grain each), as a deployment with several streams would be; servers, engine and bench share the same cores.");
             report.Print();
             var file = await report.WriteAsync(settings.ResultsDirectory, startedAt);
