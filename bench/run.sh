@@ -13,7 +13,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 DW_NEED_PROMTOOL=0 bash scripts/install-deps.sh
-# The service's runtime settings, for the silos hosted in the bench and the dynamo-writer processes it starts.
-source scripts/runtime-env.sh
 dotnet build bench/DynamoWriter.Bench -c Release -nologo -v q
 "$root/bench/DynamoWriter.Bench/bin/Release/net10.0/dynamo-writer-bench" "$@"

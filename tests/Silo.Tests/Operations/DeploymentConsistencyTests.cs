@@ -66,29 +66,6 @@ public sealed partial class DeploymentConsistencyTests
         }
     }
 
-    [Fact]
-    public void Dockerfile_sets_every_runtime_setting_of_the_launchers_to_the_same_value()
-    {
-        // run.sh and bench/run.sh source scripts/runtime-env.sh; the image cannot, so it repeats the values.
-        var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "runtime-env.sh"));
-        var launchers = RuntimeDefaults().Matches(script).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value, StringComparer.Ordinal);
-        Assert.NotEmpty(launchers);
-
-        var lines = Instructions(File.ReadAllText(Path.Combine(Deploy, "Dockerfile")));
-        var runtime = lines.SkipWhile(l => l.Args != lines.Last(f => f.Op == "FROM").Args);
-        var image = runtime.Where(l => l.Op == "ENV").SelectMany(l => EnvPairs().Matches(l.Args))
-            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value.Trim('"'), StringComparer.Ordinal);
-        foreach (var (name, value) in launchers)
-        {
-            Assert.True(image.TryGetValue(name, out var set), $"deploy/Dockerfile does not set {name}");
-            Assert.Equal(value, set);
-        }
-    }
-
-    /// <summary><c>export NAME=${NAME:-value}</c>: a default the environment can override.</summary>
-    [GeneratedRegex(@"^export (?<name>DOTNET_\w+)=\$\{\k<name>:-(?<value>[^}]+)\}$", RegexOptions.Multiline)]
-    private static partial Regex RuntimeDefaults();
-
     // ---------------------------------------------------------------- docker-compose + prometheus.yml
 
     [Fact]
