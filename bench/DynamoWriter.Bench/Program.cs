@@ -91,7 +91,7 @@ namespace DynamoWriter.Bench
             report.Machine["loadAverageAtStart"] = LoadAverage();
             report.Machine["servers"] = settings.Redis is null || settings.Dynamo is null ? "started by the bench on loopback (redis-server, DynamoDB server in memory)" : "given";
             report.Machine["dynamoServer"] = dynamoKind;
-            // Not set by default; a run taken with it (README, Deployment: runtime settings) is not comparable.
+            // Unset by default; runs with a larger gen 0 budget are not comparable (README: "A 12 MB gen 0 budget").
             report.Machine["gcGen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "runtime default";
             report.Settings["entries"] = settings.Entries;
             report.Settings["streams"] = settings.Streams;
