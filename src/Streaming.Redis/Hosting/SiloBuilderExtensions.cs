@@ -12,21 +12,19 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Reads (batch containers, up to ReadCount entries each) cached per queue. Small on purpose: when the writers
-    /// fall behind, the cache fills and the pulling agent stops reading, so entries wait in Redis, not in memory.
-    /// Four keep a stream's writer supplied (one read being written, the next ones ready) and cost at most
-    /// 4 × ReadCount entries per queue.
+    /// fall behind, the cache fills and the receiver stops reading, so entries wait in Redis, not in memory.
+    /// Two keep a stream's writer supplied (one read being written, the next one ready), since the receiver
+    /// reads again as soon as a writer moves on (see <see cref="RedisStreamQueueCache"/>), and cost at most
+    /// 2 × ReadCount entries per queue.
     /// </summary>
-    public const int DefaultCacheSize = 4;
+    public const int DefaultCacheSize = 2;
 
     /// <summary>
-    /// How often the pulling agent tries its queue. A full cache ends the agent's reading until its next try,
-    /// so this is also how long a queue whose writer caught up waits before reading again: at the 50 ms poll
-    /// interval, the Redis side drained 19,000 entries/s where it had drained 194,000 with a cache ten times as
-    /// large. Trying more often costs: while DynamoDB is the limit the cache is full and each try only wakes a
-    /// thread-pool worker (which then spins); in two pairs of overwrite drains (bench 2) the engine took 33.5
-    /// and 22.4 µs of CPU per entry at 20 ms against 41.7 and 31.8 at 5 ms, CPU that on shared cores is
-    /// DynamoDB's, and latency (bench 6) stayed at a p99 of 67 to 74 ms. The receiver still polls an idle
-    /// queue's Redis streams only every PollInterval.
+    /// How often the pulling agent tries its queue: after a read came back empty, or after the cache stayed
+    /// full for a PollInterval (a writer held by DynamoDB). While data flows the agent's read loop does not
+    /// end, so this does not bound throughput. Trying more often costs CPU while DynamoDB is the limit (in
+    /// two pairs of overwrite drains the engine took 33.5 and 22.4 µs per entry at 20 ms against 41.7 and
+    /// 31.8 at 5 ms). The receiver still polls an idle queue's Redis streams only every PollInterval.
     /// </summary>
     internal static TimeSpan PullingPeriod(TimeSpan pollInterval) => pollInterval < MaxPullingPeriod ? pollInterval : MaxPullingPeriod;
 

@@ -19,7 +19,7 @@ internal sealed class RedisStreamAdapter(RedisStreamAdapterFactory factory, Redi
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
-        var receiver = new RedisStreamReceiver(storage, catalog, mapper, queueId, factory.Unregister);
+        var receiver = new RedisStreamReceiver(storage, catalog, mapper, queueId, factory.Unregister, factory.TakeCache(queueId));
         factory.Register(receiver);
         return receiver;
     }

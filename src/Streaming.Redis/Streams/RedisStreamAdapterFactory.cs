@@ -67,4 +67,7 @@ internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
     }
 
     internal RedisStreamReceiver? ReceiverFor(QueueId queueId) => _receivers.GetValueOrDefault(queueId);
+
+    /// <summary>The queue cache its pulling agent just created for <paramref name="queueId"/>, if it is ours.</summary>
+    internal RedisStreamQueueCache? TakeCache(QueueId queueId) => _cache.Take(queueId);
 }

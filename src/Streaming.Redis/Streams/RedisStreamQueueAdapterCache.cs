@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Streams;
@@ -9,6 +10,25 @@ internal sealed class RedisStreamQueueAdapterCache(SimpleQueueCacheOptions optio
 {
     private readonly int _maxReads = Math.Max(1, options.CacheSize);
 
-    public IQueueCache CreateQueueCache(QueueId queueId) =>
-        new RedisStreamQueueCache(_maxReads, loggerFactory.CreateLogger($"{typeof(RedisStreamQueueCache).FullName}.{providerName}.{queueId}"));
+    /// <summary>Caches created and not yet taken by their queue's receiver (the agent creates the cache first).</summary>
+    private readonly ConcurrentDictionary<QueueId, RedisStreamQueueCache> _untaken = new();
+
+    public IQueueCache CreateQueueCache(QueueId queueId)
+    {
+        var cache = new RedisStreamQueueCache(_maxReads, loggerFactory.CreateLogger($"{typeof(RedisStreamQueueCache).FullName}.{providerName}.{queueId}"));
+        _untaken[queueId] = cache;
+        return cache;
+    }
+
+    /// <summary>The cache the pulling agent of <paramref name="queueId"/> just created, for its receiver to keep the bound with.</summary>
+    public RedisStreamQueueCache? Take(QueueId queueId)
+    {
+        if (!_untaken.TryRemove(queueId, out var cache))
+        {
+            return null;
+        }
+
+        cache.Attached = true;
+        return cache;
+    }
 }

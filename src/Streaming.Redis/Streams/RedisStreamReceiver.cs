@@ -29,6 +29,7 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     private readonly IStreamQueueMapper _mapper;
     private readonly Action<RedisStreamReceiver>? _onShutdown;
     private readonly RedisStreamAcknowledger _acks;
+    private readonly RedisStreamQueueCache? _cache;
     private readonly ConcurrentDictionary<string, StreamCursor> _cursors = new(StringComparer.Ordinal);
     private StreamCursor[] _order = [];
     private int _catalogVersion = -1;
@@ -40,8 +41,9 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     private volatile bool _shutdown;
 
     public RedisStreamReceiver(RedisStreamStorage storage, RedisStreamCatalog catalog, IStreamQueueMapper mapper, QueueId queueId,
-        Action<RedisStreamReceiver>? onShutdown = null)
+        Action<RedisStreamReceiver>? onShutdown = null, RedisStreamQueueCache? cache = null)
     {
+        _cache = cache;
         _storage = storage;
         _catalog = catalog;
         _mapper = mapper;
@@ -131,6 +133,13 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             return [];
         }
 
+        // Before the first hop off the agent's scheduler, where the cache lives.
+        if (_cache is { } cache && !await cache.WaitForRoomAsync(maxCount, Release, Options.PollInterval, _storage.Time, cancellationToken).ConfigureAwait(true))
+        {
+            // Full, and no consumer moved on for a PollInterval: the agent asks again at its next tick.
+            return [];
+        }
+
         var read = ReadAsync(maxCount <= 0 ? int.MaxValue : maxCount, cancellationToken);
         _inFlight = read;
         try
@@ -152,6 +161,13 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
     /// </summary>
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
+        Release(messages);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Purged from the cache, by the agent or by the wait for room before a read.</summary>
+    private void Release(IList<IBatchContainer> messages)
+    {
         foreach (var message in messages)
         {
             if (message is RedisStreamBatchContainer batch && _cursors.TryGetValue(batch.StreamId.GetKeyAsString(), out var cursor))
@@ -159,8 +175,6 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
                 cursor.Release(batch.Entries);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
