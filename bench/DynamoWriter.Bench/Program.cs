@@ -93,6 +93,8 @@ namespace DynamoWriter.Bench
             report.Machine["dynamoServer"] = dynamoKind;
             // Unset by default; runs with a larger gen 0 budget are not comparable (README: "A 12 MB gen 0 budget").
             report.Machine["gcGen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "runtime default";
+            report.Machine["tieredPgo"] = RuntimeSetting("DOTNET_TieredPGO", "System.Runtime.TieredPGO");
+            report.Machine["threadPoolSpinLimit"] = RuntimeSetting("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
             report.Settings["entries"] = settings.Entries;
             report.Settings["streams"] = settings.Streams;
             report.Settings["payloadBytes"] = settings.PayloadBytes;
@@ -272,13 +274,13 @@ namespace DynamoWriter.Bench
                 for (var silos = 1; silos <= 3; silos++)
                 {
                     var r = await s.SilosAsync(settings.ServicePath!, silos, n);
-                    var note = $"queues spread {r.FormedSeconds:F1} s after the first start, backlog drained {r.StartToDrainedSeconds:F1} s after it";
+                    var note = $"queues spread {r.FormedSeconds:F1} s after the first start, backlog drained {r.StartToDrainedSeconds:F1} s after it; {r.CpuMicrosPerEntry:F1} µs CPU per entry in the silos together";
                     report.Add(Throughput($"11{(char)('a' + silos - 1)}", $"{silos} silo{(silos > 1 ? "s" : "")}, overwrite (cluster formed, first read to drained)", r.Rate, "ceiling 1", batchCeiling, 0.9) with { Note = note });
                 }
             });
 
             report.Machine["loadAverageAtEnd"] = LoadAverage();
-            report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine); DOTNET_GCgen0size {report.Machine["gcGen0size"]}.");
+            report.Notes.Add($"{Environment.ProcessorCount} cores; load average {report.Machine["loadAverageAtStart"]} at start, {report.Machine["loadAverageAtEnd"]} at end (other processes share the machine); DOTNET_GCgen0size {report.Machine["gcGen0size"]}, dynamic PGO {report.Machine["tieredPgo"]}, thread pool spin limit {report.Machine["threadPoolSpinLimit"]}.");
             report.Notes.Add($"The backlog is spread over {settings.Streams} streams (one Orleans stream and writer grain each), as a deployment with several streams would be; servers, engine and bench share the same cores.");
             report.Print();
             var file = await report.WriteAsync(settings.ResultsDirectory, startedAt);
@@ -295,6 +297,10 @@ namespace DynamoWriter.Bench
         private static Row Throughput(string id, string what, double value, string against, double? ceiling, double goal) =>
             new(id, what, value, "entries/s", against, ceiling, ceiling is null ? null : $"≥ {goal:F2}",
                 ceiling is { } c && c > 0 ? value / c >= goal : null);
+
+        /// <summary>A runtime knob as this process (and the service, which shares ServiceRuntime.props) runs with: the environment wins over runtimeconfig.json.</summary>
+        private static string RuntimeSetting(string variable, string property) =>
+            Environment.GetEnvironmentVariable(variable) is { } set ? $"{set} ({variable})" : AppContext.GetData(property)?.ToString() ?? "runtime default";
 
         private static string LoadAverage()
         {

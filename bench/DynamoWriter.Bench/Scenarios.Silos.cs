@@ -7,7 +7,7 @@ namespace DynamoWriter.Bench;
 /// <summary>11. One, two and three real dynamo-writer processes in one cluster draining the same backlog.</summary>
 internal sealed partial class Scenarios
 {
-    public sealed record SilosResult(double Rate, double FormedSeconds, double StartToDrainedSeconds);
+    public sealed record SilosResult(double Rate, double FormedSeconds, double StartToDrainedSeconds, double CpuMicrosPerEntry);
 
     /// <summary>
     /// Entries/s of <paramref name="silos"/> processes that have formed one cluster through Redis and spread the
@@ -54,9 +54,11 @@ internal sealed partial class Scenarios
             }
 
             var firstRead = Stopwatch.GetTimestamp();
+            var cpuBefore = CpuOf(processes);
             await ServiceProcess.WaitDrainedAsync(_w, live, group, count, processes, Stuck);
             var drained = Stopwatch.GetElapsedTime(firstRead).TotalSeconds;
-            return new SilosResult(count / drained, formed, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var cpu = (CpuOf(processes) - cpuBefore).TotalMilliseconds * 1000 / count;
+            return new SilosResult(count / drained, formed, Stopwatch.GetElapsedTime(started).TotalSeconds, cpu);
         }
         finally
         {
@@ -68,6 +70,19 @@ internal sealed partial class Scenarios
             await _w.DeleteStreamsAsync([.. live, .. filling]);
             await _w.DeleteTableAsync(name);
         }
+    }
+
+    /// <summary>CPU time of all the silos: what they take, between them, from the servers on the same cores.</summary>
+    private static TimeSpan CpuOf(IReadOnlyList<ServiceProcess> processes)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var p in processes)
+        {
+            p.Process.Refresh();
+            total += p.Process.TotalProcessorTime;
+        }
+
+        return total;
     }
 
     /// <summary>
