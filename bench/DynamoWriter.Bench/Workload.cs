@@ -277,7 +277,8 @@ internal sealed class Workload : IAsyncDisposable
     /// <summary>
     /// The engine's total concurrent DynamoDB requests over <see cref="BenchSettings.Streams"/> streams: each
     /// stream's writer grain writes one delivered batch (up to readCount entries) at a time, with at most
-    /// maxInFlight requests: overwrite ceil(readCount / batchSize) BatchWriteItems, conditional one PutItem per entry.
+    /// maxInFlight requests: overwrite ceil(readCount / batchSize) BatchWriteItems, conditional one PutItem per entry;
+    /// siloMaxInFlight bounds the sum.
     /// </summary>
     public int EngineConcurrency(WritePolicy policy)
     {
@@ -286,7 +287,8 @@ internal sealed class Workload : IAsyncDisposable
         var requestsPerBatch = policy == WritePolicy.Overwrite
             ? (readCount + d.BatchSize - 1) / Math.Max(1, d.BatchSize)
             : readCount;
-        return Math.Max(1, Math.Min(d.MaxInFlight, requestsPerBatch)) * Settings.Streams;
+        var streams = Math.Max(1, Math.Min(d.MaxInFlight, requestsPerBatch)) * Settings.Streams;
+        return d.SiloMaxInFlight > 0 ? Math.Min(d.SiloMaxInFlight, streams) : streams;
     }
 
     public async ValueTask DisposeAsync()

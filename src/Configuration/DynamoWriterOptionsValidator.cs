@@ -13,6 +13,7 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
     public const int MinReadCount = 1;
     public const int MaxReadCount = 100_000;
     public const int MaxMaxInFlight = 1024;
+    public const int MaxSiloMaxInFlight = 16384;
 
     public const int MinQueues = 1;
     public const int MaxQueues = 1024;
@@ -302,6 +303,11 @@ public sealed class DynamoWriterOptionsValidator : IValidateOptions<DynamoWriter
         if (dynamo.MaxInFlight is < 1 or > MaxMaxInFlight)
         {
             add("dynamoDB.maxInFlight", $"{dynamo.MaxInFlight} is out of range (1 to {MaxMaxInFlight})");
+        }
+
+        if (dynamo.SiloMaxInFlight is < 0 or > MaxSiloMaxInFlight)
+        {
+            add("dynamoDB.siloMaxInFlight", $"{dynamo.SiloMaxInFlight} is out of range (0 for no silo-wide bound, 1 to {MaxSiloMaxInFlight})");
         }
 
         if (string.IsNullOrWhiteSpace(dynamo.VersionAttribute))

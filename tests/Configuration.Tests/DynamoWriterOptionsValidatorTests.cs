@@ -236,6 +236,9 @@ public class DynamoWriterOptionsValidatorTests
         AssertSingle(o => o.DynamoDB.MaxInFlight = 0, "sc.dynamoDB.maxInFlight", "0 is out of range (1 to 1024)");
         AssertSingle(o => o.DynamoDB.MaxInFlight = 1025, "sc.dynamoDB.maxInFlight", "1025 is out of range (1 to 1024)");
         AssertValid(o => o.DynamoDB.MaxInFlight = 1024);
+        AssertSingle(o => o.DynamoDB.SiloMaxInFlight = -1, "sc.dynamoDB.siloMaxInFlight", "-1 is out of range (0 for no silo-wide bound, 1 to 16384)");
+        AssertSingle(o => o.DynamoDB.SiloMaxInFlight = 16385, "sc.dynamoDB.siloMaxInFlight", "16385 is out of range (0 for no silo-wide bound, 1 to 16384)");
+        AssertValid(o => o.DynamoDB.SiloMaxInFlight = 0);
         AssertSingle(o => o.DynamoDB.VersionAttribute = "", "sc.dynamoDB.versionAttribute", "must not be empty");
         AssertSingle(o => o.DynamoDB.Region = " ", "sc.dynamoDB.region", "must not be empty");
         AssertSingle(o => o.DynamoDB.TableName = "", "sc.dynamoDB.tableName", "must not be empty");

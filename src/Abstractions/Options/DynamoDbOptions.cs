@@ -10,6 +10,7 @@ public sealed class DynamoDbOptions
     public const int MaxBatchSize = 25;
     public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(100);
     public const int DefaultMaxInFlight = 64;
+    public const int DefaultSiloMaxInFlight = 64;
     public const string DefaultVersionAttribute = "_version";
 
     /// <summary>Empty for the AWS default; "localhost:8000" or "http://localhost:8000" for a local server.</summary>
@@ -36,6 +37,12 @@ public sealed class DynamoDbOptions
 
     /// <summary>Concurrent DynamoDB requests per partition.</summary>
     public int MaxInFlight { get; set; } = DefaultMaxInFlight;
+
+    /// <summary>
+    /// Concurrent DynamoDB write requests of the whole silo, over all its partitions; 0 leaves only
+    /// <see cref="MaxInFlight"/>. Raise it on a silo with many cores whose requests wait long on the network.
+    /// </summary>
+    public int SiloMaxInFlight { get; set; } = DefaultSiloMaxInFlight;
 
     /// <summary>newer-wins: numeric entry field holding the version; empty means use the entry ID.</summary>
     public string VersionField { get; set; } = "";

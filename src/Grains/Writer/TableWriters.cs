@@ -9,6 +9,7 @@ namespace DynamoWriter.Grains.Writer;
 /// <summary>
 /// One writer per target table, shared by every writer grain of the silo: the table's key schema is read
 /// once (DescribeTable) and the writer of the configured policy reused, so a new activation costs nothing.
+/// All of them share one <see cref="RequestGate"/>: <c>sc.dynamoDB.siloMaxInFlight</c> bounds the silo's requests.
 /// </summary>
 public sealed class TableWriters
 {
@@ -17,6 +18,7 @@ public sealed class TableWriters
     private readonly DynamoWriterOptions _options;
     private readonly DynamoWriterMetrics _metrics;
     private readonly Func<TableKeySchema, IItemWriter>? _writerFactory;
+    private readonly RequestGate _gate;
 
     /// <param name="writerFactory">
     /// Replaces the DynamoDB writer of each table (register a <c>Func&lt;TableKeySchema, IItemWriter&gt;</c>
@@ -28,6 +30,7 @@ public sealed class TableWriters
         _options = options;
         _metrics = metrics;
         _writerFactory = writerFactory;
+        _gate = new RequestGate(options.DynamoDB.SiloMaxInFlight);
         Catalog = new TableCatalog(dynamo, options.DynamoDB);
     }
 
@@ -51,8 +54,8 @@ public sealed class TableWriters
     private async Task<TableWriter> CreateAsync(string table, CancellationToken cancellationToken)
     {
         var schema = await Catalog.GetSchemaAsync(table, cancellationToken).ConfigureAwait(false);
-        var writer = _writerFactory?.Invoke(schema) ?? ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics);
-        var transactions = _options.DynamoDB.ExactlyOnce ? new TransactionalWriter(_dynamo, schema, _options.DynamoDB, _metrics) : null;
+        var writer = _writerFactory?.Invoke(schema) ?? ItemWriterFactory.Create(_dynamo, schema, _options.DynamoDB, _metrics, backoff: null, _gate);
+        var transactions = _options.DynamoDB.ExactlyOnce ? new TransactionalWriter(_dynamo, schema, _options.DynamoDB, _metrics, backoff: null, _gate) : null;
         return new TableWriter(writer, schema, transactions);
     }
 }

@@ -14,8 +14,8 @@ internal sealed class ConditionalWriter : ItemWriterBase
 {
     private readonly WriteCondition _condition;
 
-    public ConditionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null)
-        : base(client, schema, options, metrics, backoff)
+    public ConditionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null, RequestGate? gate = null)
+        : base(client, schema, options, metrics, backoff, gate)
     {
         _condition = WriteCondition.For(schema, options)
             ?? throw new ArgumentException($"{options.WritePolicy} writes unconditionally", nameof(options));

@@ -17,14 +17,14 @@ internal abstract class ItemWriterBase : IItemWriter
     protected const string DeleteItemOperation = "DeleteItem";
     protected const string GetItemOperation = "GetItem";
 
-    protected ItemWriterBase(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff)
+    protected ItemWriterBase(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff, RequestGate? gate)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
         Client = client;
         Schema = schema;
-        Requests = new WriteRequests(schema, options, metrics, backoff);
+        Requests = new WriteRequests(schema, options, metrics, backoff, gate);
         MaxInFlight = Math.Max(1, options.MaxInFlight);
     }
 
@@ -197,7 +197,7 @@ internal abstract class ItemWriterBase : IItemWriter
         {
             Exception? error = null;
             var conditionFailed = false;
-            var started = BeginRequest();
+            var started = await BeginRequestAsync(ct);
             try
             {
                 await send(ct);
@@ -253,7 +253,7 @@ internal abstract class ItemWriterBase : IItemWriter
     /// <summary>Whether the stored item with <paramref name="item"/>'s key is <paramref name="item"/> (a consistent read).</summary>
     private async Task<bool> IsStoredAsync(Dictionary<string, AttributeValue> item, CancellationToken ct)
     {
-        var started = BeginRequest();
+        var started = await BeginRequestAsync(ct);
         try
         {
             var response = await Client.GetItemAsync(
@@ -270,7 +270,7 @@ internal abstract class ItemWriterBase : IItemWriter
     /// <summary>Counts the error; false (with the Failed outcome) when it is permanent or retries are used up.</summary>
     protected bool ShouldRetry(Exception error, int retriesDone, out WriteOutcome failed) => Requests.ShouldRetry(error, retriesDone, out failed);
 
-    protected long BeginRequest() => Requests.Begin();
+    protected ValueTask<long> BeginRequestAsync(CancellationToken ct) => Requests.BeginAsync(ct);
 
     protected void EndRequest(long started, string operation, int items) => Requests.End(started, operation, items);
 }

@@ -15,8 +15,8 @@ internal sealed class OverwriteWriter : ItemWriterBase
 {
     private readonly int _batchSize;
 
-    public OverwriteWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null)
-        : base(client, schema, options, metrics, backoff)
+    public OverwriteWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null, RequestGate? gate = null)
+        : base(client, schema, options, metrics, backoff, gate)
     {
         _batchSize = Math.Clamp(options.BatchSize, 1, DynamoDbOptions.MaxBatchSize);
     }
@@ -54,7 +54,7 @@ internal sealed class OverwriteWriter : ItemWriterBase
 
             Exception? error = null;
             BatchWriteItemResponse? response = null;
-            var started = BeginRequest();
+            var started = await BeginRequestAsync(ct);
             try
             {
                 response = await Client.BatchWriteItemAsync(request, ct);

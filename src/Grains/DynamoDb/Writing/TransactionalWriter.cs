@@ -25,13 +25,13 @@ public sealed class TransactionalWriter
     private readonly WriteCondition? _condition;
     private readonly WriteRequests _requests;
 
-    internal TransactionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null)
+    internal TransactionalWriter(IAmazonDynamoDB client, TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff = null, RequestGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         Schema = schema;
         _condition = WriteCondition.For(schema, options);
-        _requests = new WriteRequests(schema, options, metrics, backoff);
+        _requests = new WriteRequests(schema, options, metrics, backoff, gate);
     }
 
     public TableKeySchema Schema { get; }
@@ -69,7 +69,7 @@ public sealed class TransactionalWriter
         for (var retry = 0; ; retry++)
         {
             Exception error;
-            var started = _requests.Begin();
+            var started = await _requests.BeginAsync(ct).ConfigureAwait(false);
             try
             {
                 await _client.TransactWriteItemsAsync(request, ct).ConfigureAwait(false);

@@ -10,7 +10,9 @@ namespace DynamoWriter.Grains.DynamoDb;
 /// </summary>
 internal sealed class WriteRequests
 {
-    public WriteRequests(TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff)
+    private readonly RequestGate _gate;
+
+    public WriteRequests(TableKeySchema schema, DynamoDbOptions options, DynamoWriterMetrics metrics, Backoff? backoff, RequestGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
@@ -19,6 +21,7 @@ internal sealed class WriteRequests
         RetryMax = Math.Max(0, options.RetryMax);
         Backoff = backoff ?? new Backoff(options.RetryWaitMax);
         TableTag = new("table", schema.TableName);
+        _gate = gate ?? RequestGate.Unlimited;
     }
 
     public DynamoWriterMetrics Metrics { get; }
@@ -57,8 +60,10 @@ internal sealed class WriteRequests
         return true;
     }
 
-    public long Begin()
+    /// <summary>Takes a slot of the silo's gate; every <see cref="BeginAsync"/> that returns is followed by one <see cref="End"/>.</summary>
+    public async ValueTask<long> BeginAsync(CancellationToken ct)
     {
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         Metrics.RequestsInFlight.Add(1, TableTag);
         return Stopwatch.GetTimestamp();
     }
@@ -66,6 +71,7 @@ internal sealed class WriteRequests
     public void End(long started, string operation, int items)
     {
         Metrics.RequestsInFlight.Add(-1, TableTag);
+        _gate.Exit(); // after the count, so that the gauge never shows more than the gate lets through
         var op = new KeyValuePair<string, object?>("operation", operation);
         Metrics.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, TableTag, op);
         if (items > 0)
