@@ -10,8 +10,11 @@ namespace DynamoWriter.Grains.Writer;
 /// subscription, it writes each read it is handed with the configured policy, acknowledges exactly what
 /// became durable (or was skipped or dead-lettered), and keeps the stream's checkpoint in grain state.
 /// One activation handles one read at a time (grains are not reentrant), so a stream is written in order.
+/// It is placed on the silo whose pulling agent first delivers to it, the reader of its queue: placed
+/// elsewhere, every read would be serialized and sent between silos, and acknowledged from there.
 /// </summary>
 [ImplicitStreamSubscription(StreamNamespaces.Entries)]
+[Orleans.Placement.PreferLocalPlacement]
 internal sealed partial class StreamWriterGrain : Grain, IStreamWriterGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<StreamEntry>
 {
     /// <summary>The grain storage that holds checkpoints (<c>sc.checkpoint.tableName</c>).</summary>
