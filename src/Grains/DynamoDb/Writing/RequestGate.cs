@@ -16,11 +16,8 @@ internal sealed class RequestGate
     /// <param name="limit">Requests under way at most; 0 or less: no bound.</param>
     public RequestGate(int limit)
     {
-        Limit = Math.Max(0, limit);
-        _slots = Limit > 0 ? new SemaphoreSlim(Limit, Limit) : null;
+        _slots = limit > 0 ? new SemaphoreSlim(limit, limit) : null;
     }
-
-    public int Limit { get; }
 
     /// <summary>Waits for a slot (first come, first served, so no stream starves the others).</summary>
     public ValueTask EnterAsync(CancellationToken ct) =>
