@@ -13,6 +13,8 @@ root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 DW_NEED_PROMTOOL=0 bash scripts/install-deps.sh
 source scripts/servers.sh
+# shellcheck source=scripts/runtime-env.sh
+source scripts/runtime-env.sh
 
 state="$root/.run"
 mkdir -p "$state"

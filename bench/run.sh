@@ -13,5 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 DW_NEED_PROMTOOL=0 bash scripts/install-deps.sh
+# The engine runs in this process as the service runs (and the service processes it starts inherit it).
+# shellcheck source=scripts/runtime-env.sh
+source scripts/runtime-env.sh
 dotnet build bench/DynamoWriter.Bench -c Release -nologo -v q
 "$root/bench/DynamoWriter.Bench/bin/Release/net10.0/dynamo-writer-bench" "$@"

@@ -66,6 +66,28 @@ public sealed partial class DeploymentConsistencyTests
         }
     }
 
+    [Fact]
+    public void Dockerfile_sets_the_runtime_environment_that_run_sh_and_the_benchmark_source()
+    {
+        var lines = Instructions(File.ReadAllText(Path.Combine(Deploy, "Dockerfile")));
+        var image = lines.Where(l => l.Op == "ENV").SelectMany(l => EnvPairs().Matches(l.Args))
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value.Trim('"'), StringComparer.Ordinal);
+        var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "runtime-env.sh"));
+        var defaults = ScriptDefaults().Matches(script).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value, StringComparer.Ordinal);
+
+        Assert.NotEmpty(defaults);
+        foreach (var (name, value) in defaults)
+        {
+            Assert.True(image.TryGetValue(name, out var inImage), $"{name}: set by scripts/runtime-env.sh, not by the Dockerfile");
+            Assert.Equal(value, inImage);
+        }
+
+        foreach (var launcher in new[] { "run.sh", Path.Combine("bench", "run.sh") })
+        {
+            Assert.Contains("source scripts/runtime-env.sh", File.ReadAllText(Path.Combine(Repository.Root, launcher)), StringComparison.Ordinal);
+        }
+    }
+
     // ---------------------------------------------------------------- docker-compose + prometheus.yml
 
     [Fact]
@@ -439,4 +461,8 @@ public sealed partial class DeploymentConsistencyTests
 
     [GeneratedRegex("""(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>"[^"]*"|\S*)""")]
     private static partial Regex EnvPairs();
+
+    /// <summary><c>export NAME="${NAME:-value}"</c>: a default the caller's environment can override.</summary>
+    [GeneratedRegex("""^export (?<name>[A-Za-z_][A-Za-z0-9_]*)="\$\{\k<name>:-(?<value>[^}]*)\}"$""", RegexOptions.Multiline)]
+    private static partial Regex ScriptDefaults();
 }
