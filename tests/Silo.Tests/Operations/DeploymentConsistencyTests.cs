@@ -49,8 +49,7 @@ public sealed partial class DeploymentConsistencyTests
         var entrypoint = JsonSerializer.Deserialize<string[]>(Assert.Single(runtime, l => l.Op == "ENTRYPOINT").Args)!;
         Assert.EndsWith("/dynamo-writer", entrypoint[0], StringComparison.Ordinal);
 
-        var env = runtime.Where(l => l.Op == "ENV").SelectMany(l => EnvPairs().Matches(l.Args))
-            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value.Trim('"'), StringComparer.Ordinal);
+        var env = EnvOf(runtime);
         var options = BindEnvironment(env.Where(e => e.Key.StartsWith("SC_", StringComparison.Ordinal)));
         var exposed = Assert.Single(runtime, l => l.Op == "EXPOSE").Args.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => int.Parse(p.Split('/')[0], CultureInfo.InvariantCulture)).Order().ToList();
@@ -69,9 +68,7 @@ public sealed partial class DeploymentConsistencyTests
     [Fact]
     public void Dockerfile_sets_the_runtime_environment_that_run_sh_and_the_benchmark_source()
     {
-        var lines = Instructions(File.ReadAllText(Path.Combine(Deploy, "Dockerfile")));
-        var image = lines.Where(l => l.Op == "ENV").SelectMany(l => EnvPairs().Matches(l.Args))
-            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value.Trim('"'), StringComparer.Ordinal);
+        var image = EnvOf(Instructions(File.ReadAllText(Path.Combine(Deploy, "Dockerfile"))));
         var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "runtime-env.sh"));
         var defaults = ScriptDefaults().Matches(script).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value, StringComparer.Ordinal);
 
@@ -458,6 +455,11 @@ public sealed partial class DeploymentConsistencyTests
             .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => (Op: l.Split(' ', 2)[0].ToUpperInvariant(), Args: l.Split(' ', 2)[1].Trim()))
             .ToList();
+
+    /// <summary>The variables the ENV instructions among <paramref name="lines"/> set.</summary>
+    private static Dictionary<string, string> EnvOf(IEnumerable<(string Op, string Args)> lines) =>
+        lines.Where(l => l.Op == "ENV").SelectMany(l => EnvPairs().Matches(l.Args))
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value.Trim('"'), StringComparer.Ordinal);
 
     [GeneratedRegex("""(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>"[^"]*"|\S*)""")]
     private static partial Regex EnvPairs();
