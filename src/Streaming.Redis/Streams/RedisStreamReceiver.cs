@@ -356,20 +356,13 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
         }
     }
 
-    /// <summary>One XREADGROUP over several streams: pending ones from their cursor, the others from <c>&gt;</c>.</summary>
+    /// <summary>One XREADGROUP over the turn's streams: pending ones from their cursor, the others from <c>&gt;</c>.</summary>
     private async Task ReadGroupAsync(IDatabase db, List<StreamCursor> reads, List<IBatchContainer> results, CancellationToken cancellationToken)
     {
-        var positions = new RedisPosition[reads.Count];
-        for (var i = 0; i < reads.Count; i++)
-        {
-            positions[i] = new RedisPosition(reads[i].Key, reads[i].Pending ?? NewEntries);
-        }
-
-        RedisStream[] streams;
+        RedisEntry[][] read;
         try
         {
-            streams = await db.StreamReadGroupAsync(positions, Options.Group, Consumer, Options.ReadCount)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            read = await ReadEntriesAsync(db, reads).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (IsNoGroup(ex))
         {
@@ -389,15 +382,10 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
             return;
         }
 
-        var byKey = new Dictionary<string, RedisEntry[]>(streams.Length, StringComparer.Ordinal);
-        foreach (var s in streams)
+        for (var r = 0; r < reads.Count; r++)
         {
-            byKey[(string)s.Key!] = s.Entries;
-        }
-
-        foreach (var cursor in reads)
-        {
-            var entries = byKey.GetValueOrDefault(cursor.Key) ?? [];
+            var cursor = reads[r];
+            var entries = read[r];
             var pending = cursor.Pending is not null;
             if (pending)
             {
@@ -437,6 +425,34 @@ internal sealed class RedisStreamReceiver : IQueueAdapterReceiver
                 Log.ReadFailed(_storage.Logger, ex, cursor.Key, (long)Options.PollInterval.TotalMilliseconds);
             }
         }
+    }
+
+    /// <summary>
+    /// The entries of each of <paramref name="reads"/>, in its order. A single stream is read with the
+    /// single-stream call: StackExchange.Redis parses a multi-stream reply (a RESP3 map of streams) by walking
+    /// every entry once more to step over it, about a tenth of the Redis side's CPU in a perf profile.
+    /// </summary>
+    private async Task<RedisEntry[][]> ReadEntriesAsync(IDatabase db, List<StreamCursor> reads)
+    {
+        if (reads.Count == 1)
+        {
+            return [await db.StreamReadGroupAsync(reads[0].Key, Options.Group, Consumer, reads[0].Pending ?? NewEntries, Options.ReadCount).ConfigureAwait(false)];
+        }
+
+        var positions = new RedisPosition[reads.Count];
+        for (var i = 0; i < reads.Count; i++)
+        {
+            positions[i] = new RedisPosition(reads[i].Key, reads[i].Pending ?? NewEntries);
+        }
+
+        var streams = await db.StreamReadGroupAsync(positions, Options.Group, Consumer, Options.ReadCount).ConfigureAwait(false);
+        var byKey = new Dictionary<string, RedisEntry[]>(streams.Length, StringComparer.Ordinal);
+        foreach (var s in streams)
+        {
+            byKey[(string)s.Key!] = s.Entries;
+        }
+
+        return [.. reads.Select(cursor => byKey.GetValueOrDefault(cursor.Key) ?? [])];
     }
 
     /// <summary>One XAUTOCLAIM page: entries idle past ClaimMinIdle in any consumer's pending list become ours.</summary>
