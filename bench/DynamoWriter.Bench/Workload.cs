@@ -62,8 +62,7 @@ internal sealed class Workload : IAsyncDisposable
         [new("pk", key), new("seq", seq.ToString(CultureInfo.InvariantCulture)), new("source", "bench"), new("data", _filler)];
 
     /// <summary>The same fields as XADD arguments.</summary>
-    public NameValueEntry[] XAddFields(string key, int seq) =>
-        [new("pk", key), new("seq", seq.ToString(CultureInfo.InvariantCulture)), new("source", "bench"), new("data", _filler)];
+    public NameValueEntry[] XAddFields(string key, int seq) => [.. Fields(key, seq).Select(f => new NameValueEntry(f.Name, f.Value))];
 
     /// <summary>A multiplexer of the bench's own (the engine has its own connections).</summary>
     public static ConnectionMultiplexer Connect(string address, string clientName)
