@@ -7,22 +7,31 @@ namespace DynamoWriter.Bench;
 /// <summary>11. One, two and three real dynamo-writer processes in one cluster draining the same backlog.</summary>
 internal sealed partial class Scenarios
 {
-    public sealed record SilosResult(double Rate, double FormedSeconds, double StartToDrainedSeconds, double CpuMicrosPerEntry);
+    /// <summary>Entries each silo of scenario 11 drains before the timed backlog, as the in-process engine warms with 20,000.</summary>
+    public const int SiloWarmUpEntries = 20_000;
+
+    public sealed record SilosResult(double Rate, double FormedSeconds, int WarmUpEntries, double WarmUpRate, double StartToDrainedSeconds, double CpuMicrosPerEntry);
 
     /// <summary>
     /// Entries/s of <paramref name="silos"/> processes that have formed one cluster through Redis and spread the
     /// queues between them, from the first entry read to the backlog drained, as the single-host scenarios are
-    /// timed. The silos start on empty streams; the backlog, filled under other names with the group already
-    /// created, is RENAMEd onto them in one transaction once every silo's heartbeat shows the same share of the
-    /// queues twice. Start-up and balancing are timed apart.
+    /// timed. The silos start on empty streams; once every silo's heartbeat shows the same share of the queues
+    /// twice, they drain a warm-up backlog (<see cref="SiloWarmUpEntries"/> per silo, XADDed onto the streams),
+    /// and then the backlog, filled under other names with the group already created, is RENAMEd onto them in
+    /// one transaction. Start-up, balancing and the warm-up are timed apart.
     /// </summary>
+    /// <remarks>
+    /// Without the warm-up every process compiled its hot paths during the timed drain, on the cores DynamoDB
+    /// needs: the silos took 27.2, 38.9 and 51.9 µs of CPU per entry between them for one, two and three
+    /// (bench/results/20261208-025112.json), and 20.7, 23.9 and 20.8 warmed (one run). A silo that has run for a
+    /// minute has none of that, which is what the in-process drains measure too (<see cref="WarmUpEngineAsync"/>).
+    /// </remarks>
     public async Task<SilosResult> SilosAsync(string servicePath, int silos, int count)
     {
         var name = _w.Name($"silos{silos}");
         var live = _w.StreamNames(name);
         var filling = _w.StreamNames($"{name}-fill");
         var group = name + "-g";
-        await _w.FillAsync(filling, name, count);
         await _w.FreshBackendAsync();
         await _w.CreateTablesAsync(name, _w.CheckpointTable);
         foreach (var s in live.Concat(filling))
@@ -41,6 +50,14 @@ internal sealed partial class Scenarios
 
             await WaitBalancedAsync(group, processes);
             var formed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var warmUp = SiloWarmUpEntries * silos;
+            var warmStarted = Stopwatch.GetTimestamp();
+            await _w.FillAsync(live, name + "-warm", warmUp);
+            await ServiceProcess.WaitDrainedAsync(_w, live, group, warmUp, processes, Stuck);
+            var warmUpRate = warmUp / Stopwatch.GetElapsedTime(warmStarted).TotalSeconds;
+            // Filled after the warm-up, so that the backlog's IDs are newer than any the silos finished.
+            await _w.FillAsync(filling, name, count);
+            await Task.Delay(SettleAfterFill);
             await _w.RenameAllAsync(filling, live);
             var renamedAt = Stopwatch.GetTimestamp();
             while ((await ServiceProcess.GroupProgressAsync(_w, live, group)).Read == 0)
@@ -58,7 +75,7 @@ internal sealed partial class Scenarios
             await ServiceProcess.WaitDrainedAsync(_w, live, group, count, processes, Stuck);
             var drained = Stopwatch.GetElapsedTime(firstRead).TotalSeconds;
             var cpu = (CpuOf(processes) - cpuBefore) * 1_000_000 / count;
-            return new SilosResult(count / drained, formed, Stopwatch.GetElapsedTime(started).TotalSeconds, cpu);
+            return new SilosResult(count / drained, formed, warmUp, warmUpRate, Stopwatch.GetElapsedTime(started).TotalSeconds, cpu);
         }
         finally
         {
