@@ -5,7 +5,7 @@
 # --redis and --dynamo are given (so that it can restart dynalite between measurements).
 # Arguments go to dynamo-writer-bench (--quick, --entries N, ...).
 #
-#   bench/run.sh --quick                 ~2 minutes on 2 cores
+#   bench/run.sh --quick                 ~4 minutes on 2 cores
 #   bench/run.sh                         defaults (200,000 entries, 30 s latency, 1,000,000 memory backlog)
 #   bench/run.sh --redis H:P --dynamo URL   against servers you run
 set -euo pipefail

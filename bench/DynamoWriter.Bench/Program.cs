@@ -294,7 +294,7 @@ namespace DynamoWriter.Bench
                 {
                     var r = await s.SilosAsync(settings.ServicePath!, silos, n);
                     var note = $"queues spread {r.FormedSeconds:F1} s after the first start, {r.WarmUpEntries:N0} warm-up entries drained at {r.WarmUpRate:N0}/s (XADD included), "
-                        + $"backlog drained {r.StartToDrainedSeconds:F1} s after the first start; {r.CpuMicrosPerEntry:F1} µs CPU per entry in the silos together";
+                        + $"backlog drained {r.StartToDrainedSeconds:F1} s after the first start; {r.CpuMicrosPerEntry:F1} µs CPU per entry in the silos together; {r.Spread}";
                     report.Add(Throughput($"11{(char)('a' + silos - 1)}", $"{silos} silo{(silos > 1 ? "s" : "")}, overwrite (cluster formed, first read to drained)", r.Rate, "ceiling 1", batchCeiling?.Rate, 0.9) with { Note = note });
                 }
             });

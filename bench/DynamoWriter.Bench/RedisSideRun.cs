@@ -8,8 +8,11 @@ namespace DynamoWriter.Bench;
 /// </summary>
 internal sealed record RedisSideRun(double Rate, double CpuMicrosPerEntry, GcUse Gc, int Entries)
 {
+    /// <summary>For the engine's rounds: where its streams are (<see cref="QueueSpread"/>); the plain loop has one loop per stream.</summary>
+    public string? Spread { get; init; }
+
     public string Describe() =>
-        $"{Rate:N0}/s, {CpuMicrosPerEntry:F1} µs CPU per entry, {Gc.Describe(Entries)}";
+        $"{Rate:N0}/s, {CpuMicrosPerEntry:F1} µs CPU per entry, {Gc.Describe(Entries)}" + (Spread is null ? "" : $"; {Spread}");
 
     /// <summary>Starts measuring now; <see cref="Meter.Stop"/> gives the run.</summary>
     public static Meter Start(int entries) => new(entries);

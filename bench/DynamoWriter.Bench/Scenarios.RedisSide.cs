@@ -89,7 +89,7 @@ internal sealed partial class Scenarios
 
         var meter = RedisSideRun.Start(count);
         await Workload.WaitAcknowledgedAsync(totals, acknowledged + count, Stuck);
-        var run = meter.Stop();
+        var run = meter.Stop() with { Spread = QueueSpread.Describe(live) };
         // Emptied, not deleted: the provider keeps reading these keys and would recreate their groups.
         foreach (var s in live)
         {

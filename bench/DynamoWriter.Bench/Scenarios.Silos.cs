@@ -7,10 +7,10 @@ namespace DynamoWriter.Bench;
 /// <summary>11. One, two and three real dynamo-writer processes in one cluster draining the same backlog.</summary>
 internal sealed partial class Scenarios
 {
-    /// <summary>Entries each silo of scenario 11 drains before the timed backlog, as the in-process engine warms with 20,000.</summary>
+    /// <summary>Entries each silo of scenario 11 drains before the timed backlog (at most the backlog's size), as the in-process engine warms with 20,000.</summary>
     public const int SiloWarmUpEntries = 20_000;
 
-    public sealed record SilosResult(double Rate, double FormedSeconds, int WarmUpEntries, double WarmUpRate, double StartToDrainedSeconds, double CpuMicrosPerEntry);
+    public sealed record SilosResult(double Rate, double FormedSeconds, int WarmUpEntries, double WarmUpRate, double StartToDrainedSeconds, double CpuMicrosPerEntry, string Spread);
 
     /// <summary>
     /// Entries/s of <paramref name="silos"/> processes that have formed one cluster through Redis and spread the
@@ -50,7 +50,7 @@ internal sealed partial class Scenarios
 
             await WaitBalancedAsync(group, processes);
             var formed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var warmUp = SiloWarmUpEntries * silos;
+            var warmUp = Math.Min(SiloWarmUpEntries, count) * silos;
             var warmStarted = Stopwatch.GetTimestamp();
             await _w.FillAsync(live, name + "-warm", warmUp);
             await ServiceProcess.WaitDrainedAsync(_w, live, group, warmUp, processes, Stuck);
@@ -75,7 +75,7 @@ internal sealed partial class Scenarios
             await ServiceProcess.WaitDrainedAsync(_w, live, group, count, processes, Stuck);
             var drained = Stopwatch.GetElapsedTime(firstRead).TotalSeconds;
             var cpu = (CpuOf(processes) - cpuBefore) * 1_000_000 / count;
-            return new SilosResult(count / drained, formed, warmUp, warmUpRate, Stopwatch.GetElapsedTime(started).TotalSeconds, cpu);
+            return new SilosResult(count / drained, formed, warmUp, warmUpRate, Stopwatch.GetElapsedTime(started).TotalSeconds, cpu, QueueSpread.Describe(live));
         }
         finally
         {

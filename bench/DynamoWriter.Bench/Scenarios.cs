@@ -44,7 +44,7 @@ internal sealed partial class Scenarios(Workload w, Report report)
                 gc = GcUse.Now();
             });
             var done = Stopwatch.GetTimestamp();
-            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), ProcessCpu.MicrosPerItemSince(cpu, count), GcUse.Now().Since(gc));
+            return new Drain(count, Stopwatch.GetElapsedTime(started, done), Stopwatch.GetElapsedTime(firstRead, done), inFlight.Describe(done), ProcessCpu.MicrosPerItemSince(cpu, count), GcUse.Now().Since(gc), QueueSpread.Describe(streams));
         }
         finally
         {
