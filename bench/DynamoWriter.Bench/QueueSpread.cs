@@ -1,6 +1,5 @@
 using DynamoWriter.Options;
 using DynamoWriter.Streaming.Redis.Streams;
-using Orleans.Configuration;
 using Orleans.Streams;
 
 namespace DynamoWriter.Bench;
@@ -12,8 +11,7 @@ namespace DynamoWriter.Bench;
 /// </summary>
 internal static class QueueSpread
 {
-    private static readonly HashRingBasedStreamQueueMapper Mapper =
-        new(new HashRingStreamQueueMapperOptions { TotalQueueCount = OrleansOptions.DefaultQueues }, StreamNamespaces.ProviderName);
+    private static readonly HashRingBasedStreamQueueMapper Mapper = RedisStreamIds.QueueMapper(OrleansOptions.DefaultQueues, StreamNamespaces.ProviderName);
 
     /// <summary>For example "4 streams on 3 of 8 queues (2+1+1)".</summary>
     public static string Describe(IReadOnlyList<string> streams)

@@ -21,7 +21,7 @@ internal sealed class RedisStreamAdapterFactory : IQueueAdapterFactory
     {
         _storage = storage;
         _catalog = catalog;
-        _mapper = new HashRingBasedStreamQueueMapper(mapperOptions, storage.Name);
+        _mapper = RedisStreamIds.QueueMapper(mapperOptions.TotalQueueCount, storage.Name);
         _cache = new RedisStreamQueueAdapterCache(cacheOptions, storage.Name, loggerFactory);
     }
 

@@ -4,7 +4,6 @@ using DynamoWriter.Grains.Operations.Nodes;
 using DynamoWriter.Options;
 using DynamoWriter.Status;
 using DynamoWriter.Streaming.Redis.Streams;
-using Orleans.Configuration;
 using Orleans.Streams;
 using StackExchange.Redis;
 
@@ -39,7 +38,7 @@ public sealed class StatusReader
         _streams = new StreamStatusReader(redis, options.Stream, time);
         _checkpoints = new CheckpointReader(dynamo, options.Checkpoint.TableName);
         // The provider's own mapping and consumer names: a stream's queue is a pure function of its key.
-        _queues = new HashRingBasedStreamQueueMapper(new HashRingStreamQueueMapperOptions { TotalQueueCount = options.Orleans.Queues }, StreamNamespaces.ProviderName);
+        _queues = RedisStreamIds.QueueMapper(options.Orleans.Queues, StreamNamespaces.ProviderName);
         _consumers = new RedisStreamOptions { ConsumerPrefix = options.Orleans.ServiceId };
     }
 
